@@ -1,0 +1,123 @@
+# muricle: a sensor daemon for Raspberry Pi-class boards.
+#
+#   make              build muricled
+#   make run          run it on simulated hardware (page on http://127.0.0.1:8080)
+#   make check        build and run every test (SANITIZE=1: under ASan and UBSan)
+#   make install      install (honours DESTDIR and PREFIX)
+#   make lint         clang-format check and cppcheck
+
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+SBINDIR  ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+DESTDIR  ?=
+
+PKG_CONFIG ?= pkg-config
+PKGS     := libevent_core libmicrohttpd inih
+
+CC       ?= cc
+OPT      ?= -O2 -g
+CFLAGS   ?= $(OPT)
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDHARDEN := -pie -Wl,-z,relro,-z,now
+
+ifeq ($(SANITIZE),1)
+BUILD    := build/sanitize
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT      := -O1 -g
+HARDEN   := -fstack-protector-strong -fPIE
+else
+BUILD    := build/plain
+SANFLAGS :=
+endif
+
+CPPFLAGS_ALL = -D_GNU_SOURCE -DMURICLE_VERSION='"$(VERSION)"' \
+               -DMURICLE_SYSCONFDIR='"$(SYSCONFDIR)"' -Iinclude -I$(BUILD) \
+               $(shell $(PKG_CONFIG) --cflags $(PKGS))
+CFLAGS_ALL   = $(WARN) $(HARDEN) $(SANFLAGS) $(CFLAGS) $(CPPFLAGS_ALL) $(CPPFLAGS)
+LDFLAGS_ALL  = $(LDHARDEN) $(SANFLAGS) $(LDFLAGS)
+LIBS         = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+
+# Everything but main.c goes into a static library the tests link too.
+LIB_SRCS := $(wildcard src/core/*.c src/hw/*.c src/sensors/*.c src/web/*.c) src/daemon.c
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/embedded_conf.o
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TEST_HELPERS := $(BUILD)/tests/testutil.o
+
+all: muricled
+
+muricled: $(BUILD)/muricled
+	cp $< $@
+
+$(BUILD)/muricled: $(BUILD)/main.o $(BUILD)/libmuricle.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(BUILD)/libmuricle.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+# The example config is also the built-in default: one file, no drift.
+$(BUILD)/embedded_conf.c: etc/muricle.conf scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh config_embedded $< > $@
+
+$(BUILD)/embedded_conf.o: $(BUILD)/embedded_conf.c
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# Tests.
+TEST_CFLAGS = $(CFLAGS_ALL) $(shell $(PKG_CONFIG) --cflags check) -Itests
+TEST_LIBS   = $(LIBS) $(shell $(PKG_CONFIG) --libs check)
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_HELPERS) $(BUILD)/libmuricle.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS)
+
+# `make check` first installs what is missing, then re-enters make so that
+# pkg-config runs after the install.
+check: deps-test
+	$(MAKE) --no-print-directory tests-run
+
+tests-run: $(BUILD)/muricled $(TEST_BINS)
+	@set -e; failed=0; \
+	for t in $(TEST_BINS); do \
+		echo "== $$t"; \
+		MURICLED=$(BUILD)/muricled CK_DEFAULT_TIMEOUT=60 $$t || failed=1; \
+	done; \
+	if [ $$failed -ne 0 ]; then echo "some tests FAILED"; exit 1; fi; \
+	echo "all test programs passed"
+
+run: deps
+	$(MAKE) --no-print-directory muricled
+	./muricled --simulate -c etc/muricle.conf $(ARGS)
+
+deps:
+	@scripts/install-deps.sh build
+
+deps-test:
+	@scripts/install-deps.sh test
+
+install: muricled
+	install -D -m 0755 muricled $(DESTDIR)$(SBINDIR)/muricled
+	install -D -m 0644 etc/muricle.conf $(DESTDIR)$(SYSCONFDIR)/muricle/muricle.conf
+
+lint:
+	clang-format --dry-run --Werror src/*.c src/*/*.c include/*.h tests/*.c tests/*.h
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr -Iinclude -D_GNU_SOURCE src tests
+
+clean:
+	rm -rf build muricled
+
+.PHONY: all check tests-run run deps deps-test install lint clean
+
+-include $(shell find build -name '*.d' 2>/dev/null)

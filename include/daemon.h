@@ -1,0 +1,19 @@
+/* The daemon: one libevent loop (epoll) owning the sensors, the scheduler,
+ * the HTTP server and the signals. */
+#ifndef MURICLE_DAEMON_H
+#define MURICLE_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config;
+struct daemon;
+
+/* Build everything from cfg; NULL with a message in err on failure. */
+struct daemon *daemon_new(const struct config *cfg, const char *config_name, bool simulate,
+			  char *err, size_t errlen);
+/* Serve until SIGINT or SIGTERM; returns the process exit status. */
+int daemon_run(struct daemon *d);
+void daemon_free(struct daemon *d);
+
+#endif

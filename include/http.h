@@ -1,0 +1,43 @@
+/*
+ * libmicrohttpd driven by the libevent loop: no MHD threads. MHD's epoll fd
+ * is a libevent read event, MHD_get_timeout arms a timer, and a separate
+ * "kick" event runs MHD after a suspended request got its answer.
+ *
+ * The handler sees each request once, when it has fully arrived. It answers
+ * at once with http_reply, or later: then the connection is suspended until
+ * http_reply is called from another event on the loop.
+ */
+#ifndef MURICLE_HTTP_H
+#define MURICLE_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct event_base;
+struct http;
+struct http_req;
+
+typedef void (*http_handler)(void *ctx, struct http_req *req);
+
+/* Bind and listen on a numeric address; -1 with a message in err. */
+int http_listen(const char *host, unsigned port, char *err, size_t errlen);
+/* Serve on a listening socket (the http object takes it). */
+struct http *http_new(struct event_base *base, int listen_fd, http_handler handler, void *ctx,
+		      char *err, size_t errlen);
+/* Stop accepting connections; requests already in progress go on. */
+void http_quiesce(struct http *h);
+/* Requests that have arrived but whose answer has not been sent yet. */
+unsigned http_busy(const struct http *h);
+void http_free(struct http *h);
+
+const char *http_req_method(const struct http_req *r);
+const char *http_req_path(const struct http_req *r);
+/* Bytes of request body received (the body itself is discarded). */
+size_t http_req_body_len(const struct http_req *r);
+/* Add a response header for the coming http_reply (names and values are copied). */
+void http_add_header(struct http_req *r, const char *name, const char *value);
+/* Answer the request; takes body (malloc'ed, may be NULL when len is 0). */
+void http_reply(struct http_req *r, unsigned status, const char *content_type, char *body,
+		size_t len);
+
+#endif

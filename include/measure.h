@@ -1,0 +1,45 @@
+/*
+ * The measurement scheduler. A round measures every sensor at once, so it
+ * takes as long as the slowest one. A request that arrives while a round is
+ * in flight joins it rather than starting another. Rounds also run every
+ * `interval` seconds.
+ */
+#ifndef MURICLE_MEASURE_H
+#define MURICLE_MEASURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct sensor;
+
+struct measure_conf {
+	double interval; /* seconds between periodic rounds */
+	double timeout; /* per sensor */
+	unsigned stale_after; /* intervals */
+};
+
+/* completed is false if the round was abandoned at shutdown. */
+typedef void (*measure_fn)(void *arg, bool completed);
+
+struct measure;
+
+struct measure *measure_new(struct event_base *base, struct sensor **sensors, size_t n,
+			    const struct measure_conf *conf);
+/* Start periodic sampling, with a first round now. */
+void measure_start_sampling(struct measure *m);
+/* Ask for a round and be told when it ends (fn may be NULL). */
+void measure_request(struct measure *m, measure_fn fn, void *arg);
+/* Abandon what is in flight; waiters hear completed = false. */
+void measure_shutdown(struct measure *m);
+void measure_free(struct measure *m);
+
+/* Rounds finished so far; the one in flight, if any, is this plus one. */
+uint64_t measure_rounds(const struct measure *m);
+bool measure_in_flight(const struct measure *m);
+/* Wall-clock time (s since epoch) and duration (s) of the last finished round. */
+double measure_last_time(const struct measure *m);
+double measure_last_duration(const struct measure *m);
+
+#endif

@@ -1,0 +1,29 @@
+/* The sensor page (HTML) and the JSON API, rendered from sensor state with
+ * no I/O, so tests call them directly. */
+#ifndef MURICLE_RENDER_H
+#define MURICLE_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+struct sensor;
+
+struct render_view {
+	const char *title;
+	struct sensor *const *sensors;
+	size_t n;
+	uint64_t rounds; /* measurements finished */
+	bool measuring;
+	double last_time; /* wall clock of the last measurement, 0 if none */
+	double now_wall, now_mono;
+};
+
+void render_html(struct buf *b, const struct render_view *v);
+void render_json(struct buf *b, const struct render_view *v);
+/* A compact page or JSON object saying what went wrong with a request. */
+void render_error_html(struct buf *b, unsigned status, const char *text);
+void render_error_json(struct buf *b, unsigned status, const char *text);
+
+#endif

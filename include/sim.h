@@ -1,0 +1,57 @@
+/*
+ * Simulated hardware: I2C buses with device models and a GPIO chip laid out
+ * like a Raspberry Pi's header (lines GPIO0-GPIO27 on gpiochip0). The real
+ * drivers run against it unchanged.
+ */
+#ifndef MURICLE_SIM_H
+#define MURICLE_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct gpio;
+struct i2c_bus;
+
+#define SIM_GPIO_LINES 28
+
+/* A register-level device model. read and write return 0 or an errno value. */
+struct sim_device_ops {
+	int (*read)(void *dev, uint8_t reg, uint8_t *buf, size_t len);
+	int (*write)(void *dev, uint8_t reg, const uint8_t *buf, size_t len);
+	void (*destroy)(void *dev);
+};
+
+struct sim;
+
+/* delay: seconds each transfer takes; gpio_dir: if not empty, every line
+ * level change is mirrored into gpio_dir/GPIOn ("0" or "1") for tests. */
+struct sim *sim_new(struct event_base *base, double delay, const char *gpio_dir);
+void sim_free(struct sim *sim);
+
+/* Put a device model on a bus at an address; the sim then owns dev. */
+void sim_i2c_attach(struct sim *sim, const char *bus, uint8_t addr,
+		    const struct sim_device_ops *ops, void *dev);
+/* Take a device off the bus (it stops answering) and destroy it. */
+void sim_i2c_detach(struct sim *sim, const char *bus, uint8_t addr);
+/* A bus handle for drivers; free it with i2c_bus_free. */
+struct i2c_bus *sim_i2c_bus(struct sim *sim, const char *path);
+
+/* The GPIO provider for drivers; free it with gpio_free. */
+struct gpio *sim_gpio(struct sim *sim);
+/* The physical level of a line (0 or 1), as a test probe would see it. */
+int sim_gpio_level(struct sim *sim, unsigned offset);
+/* Drive an input line from outside, as a button or a pull would. */
+void sim_gpio_drive(struct sim *sim, unsigned offset, int level);
+
+/* The BMP180 model (datasheet register map and conversion times). */
+struct sim_bmp180;
+extern const struct sim_device_ops sim_bmp180_ops;
+struct sim_bmp180 *sim_bmp180_new(void);
+/* Fix the true temperature and pressure; by default they drift slowly. */
+void sim_bmp180_set(struct sim_bmp180 *m, double temp_c, double pressure_hpa);
+/* How many result reads came before the conversion had finished. */
+unsigned sim_bmp180_early_reads(const struct sim_bmp180 *m);
+
+#endif

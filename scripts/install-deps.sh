@@ -1,0 +1,31 @@
+#!/bin/sh
+# Install the Debian packages muricle needs to build and test, when any is missing.
+# Usage: scripts/install-deps.sh [build|test]   (test implies build)
+set -eu
+
+build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev libsystemd-dev"
+test="check"
+
+want=$build
+[ "${1:-build}" = test ] && want="$build $test"
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "installing missing packages:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+	sudo="sudo"
+else
+	echo "error: need root or sudo to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+# shellcheck disable=SC2086
+$sudo apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,516 @@
+/*
+ * The configuration file. libinih does the INI syntax; this file knows the
+ * sections and keys, checks every value and reports "file:line: problem".
+ *
+ * inih's handler is not told line numbers, so parsing goes through
+ * ini_parse_stream with a reader that hands inih one line at a time and
+ * counts them. The reader also sees section headers first, which lets empty
+ * or misspelled sections be reported even when they hold no keys.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "xmalloc.h"
+
+#define CONFIG_FILE_MAX (256 * 1024)
+
+enum key_type { K_STR, K_BOOL, K_NUM, K_UINT, K_ADDR, K_LISTEN };
+
+struct key {
+	const char *name;
+	enum key_type type;
+	size_t off;
+	size_t size; /* K_STR: buffer size */
+	double min, max;
+};
+
+#define STR(s, f) K_STR, offsetof(s, f), sizeof(((s *)0)->f), 0, 0
+
+static const struct key daemon_keys[] = {
+	{ "listen", K_LISTEN, 0, 0, 0, 0 },
+	{ "title", STR(struct config, title) },
+	{ "interval", K_NUM, offsetof(struct config, interval), 0, 0.1, 86400 },
+	{ "stale_after", K_UINT, offsetof(struct config, stale_after), 0, 1, 1000 },
+	{ "timeout", K_NUM, offsetof(struct config, timeout), 0, 0.05, 60 },
+	{ NULL, 0, 0, 0, 0, 0 },
+};
+
+static const struct key sim_keys[] = {
+	{ "i2c_delay", K_NUM, offsetof(struct config, sim.i2c_delay), 0, 0, 10 },
+	{ "absent", STR(struct config, sim.absent) },
+	{ "gpio_dir", STR(struct config, sim.gpio_dir) },
+	{ NULL, 0, 0, 0, 0, 0 },
+};
+
+static const struct key blinker_keys[] = {
+	{ "chip", STR(struct sensor_conf, chip) },
+	{ "gpio", STR(struct sensor_conf, gpio) },
+	{ "active_low", K_BOOL, offsetof(struct sensor_conf, active_low), 0, 0, 0 },
+	{ "blink", K_NUM, offsetof(struct sensor_conf, blink), 0, 0.01, 3600 },
+	{ NULL, 0, 0, 0, 0, 0 },
+};
+
+static const struct key bmp180_keys[] = {
+	{ "bus", STR(struct sensor_conf, bus) },
+	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77 },
+	{ "oversampling", K_UINT, offsetof(struct sensor_conf, oversampling), 0, 0, 3 },
+	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100 },
+	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000, 10000 },
+	{ NULL, 0, 0, 0, 0, 0 },
+};
+
+static const struct {
+	const char *name;
+	enum sensor_kind kind;
+	const struct key *keys;
+} kinds[] = {
+	{ "blinker", KIND_BLINKER, blinker_keys },
+	{ "bmp180", KIND_BMP180, bmp180_keys },
+};
+
+enum section { SEC_NONE, SEC_DAEMON, SEC_SIM, SEC_SENSOR, SEC_BAD };
+
+struct parse {
+	struct config *cfg;
+	const char *name;
+	struct buf *errors;
+	int first_error; /* first line this file reported, 0 if none */
+	int nerrors;
+
+	const char *text; /* reader position */
+	int line;
+
+	enum section sec;
+	const struct key *keys;
+	void *base; /* what the keys' offsets are relative to */
+	unsigned *seen; /* bitmask of keys given in this section */
+	unsigned seen_daemon, seen_sim, seen_sensor[CONFIG_MAX_SENSORS];
+};
+
+static void perr(struct parse *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Record one problem as "file:line: message". */
+static void perr(struct parse *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (line > 0) {
+		buf_printf(p->errors, "%s:%d: ", p->name, line);
+		if (p->first_error == 0 || line < p->first_error)
+			p->first_error = line;
+	} else {
+		buf_printf(p->errors, "%s: ", p->name);
+	}
+	va_start(ap, fmt);
+	buf_vprintf(p->errors, fmt, ap);
+	va_end(ap);
+	buf_puts(p->errors, "\n");
+	p->nerrors++;
+}
+
+const char *config_kind_name(enum sensor_kind kind)
+{
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (kinds[i].kind == kind)
+			return kinds[i].name;
+	return "?";
+}
+
+/* Set the values a file does not give. */
+static void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	strcpy(cfg->listen_host, "127.0.0.1");
+	cfg->listen_port = 8080;
+	strcpy(cfg->title, "muricle");
+	cfg->interval = 60;
+	cfg->stale_after = 3;
+	cfg->timeout = 5;
+}
+
+static void sensor_defaults(struct sensor_conf *sc, enum sensor_kind kind)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->kind = kind;
+	sc->blink = 5;
+	strcpy(sc->bus, "/dev/i2c-1");
+	sc->address = 0x77;
+	sc->oversampling = 3;
+	sc->sea_level = 1013.25;
+}
+
+static bool valid_name(const char *s)
+{
+	if (*s == '\0' || strlen(s) > CONFIG_NAME_MAX)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') || ('0' <= *s && *s <= '9') ||
+		      *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* Open a section from its header text (between the brackets). */
+static void begin_section(struct parse *p, char *hdr)
+{
+	char *type = strtok(hdr, " \t");
+	char *name = strtok(NULL, " \t");
+	char *extra = strtok(NULL, " \t");
+
+	p->sec = SEC_BAD;
+	if (type == NULL) {
+		perr(p, p->line, "empty section name");
+		return;
+	}
+	if (strcmp(type, "daemon") == 0 || strcmp(type, "simulation") == 0) {
+		if (name != NULL) {
+			perr(p, p->line, "[%s] takes no name", type);
+			return;
+		}
+		bool d = type[0] == 'd';
+		p->sec = d ? SEC_DAEMON : SEC_SIM;
+		p->keys = d ? daemon_keys : sim_keys;
+		p->base = p->cfg;
+		p->seen = d ? &p->seen_daemon : &p->seen_sim;
+		return;
+	}
+	size_t k;
+	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+		if (strcmp(type, kinds[k].name) == 0)
+			break;
+	if (k == sizeof kinds / sizeof kinds[0]) {
+		perr(p, p->line,
+		     "unknown section [%s]: expected [daemon], [simulation], [blinker NAME] or [bmp180 NAME]",
+		     type);
+		return;
+	}
+	if (extra != NULL) {
+		perr(p, p->line, "section [%s %s %s...]: a sensor section is [TYPE] or [TYPE NAME]", type,
+		     name, extra);
+		return;
+	}
+	if (name == NULL)
+		name = type;
+	if (!valid_name(name)) {
+		perr(p, p->line, "sensor name '%s': use 1 to %d letters, digits, '-' or '_'", name,
+		     CONFIG_NAME_MAX);
+		return;
+	}
+	struct config *cfg = p->cfg;
+	for (size_t i = 0; i < cfg->nsensors; i++) {
+		if (strcmp(cfg->sensors[i].name, name) == 0) {
+			perr(p, p->line, "sensor name '%s' is already used at line %d", name,
+			     cfg->sensors[i].line);
+			return;
+		}
+	}
+	if (cfg->nsensors == CONFIG_MAX_SENSORS) {
+		perr(p, p->line, "too many sensors (at most %d)", CONFIG_MAX_SENSORS);
+		return;
+	}
+	struct sensor_conf *sc = &cfg->sensors[cfg->nsensors];
+	sensor_defaults(sc, kinds[k].kind);
+	strcpy(sc->name, name);
+	sc->line = p->line;
+	p->sec = SEC_SENSOR;
+	p->keys = kinds[k].keys;
+	p->base = sc;
+	p->seen = &p->seen_sensor[cfg->nsensors];
+	cfg->nsensors++;
+}
+
+/* Feed inih one line, counting lines and spotting section headers. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	const char *s = p->text;
+
+	if (*s == '\0')
+		return NULL;
+	const char *nl = strchr(s, '\n');
+	size_t len = nl ? (size_t)(nl - s) + 1 : strlen(s);
+	p->text = s + len;
+	p->line++;
+	if (len >= (size_t)num) {
+		perr(p, p->line, "line is longer than %d characters", num - 2);
+		strcpy(str, "\n");
+		return str;
+	}
+	memcpy(str, s, len);
+	str[len] = '\0';
+
+	char *t = str + strspn(str, " \t");
+	if (*t == '[') {
+		char *end = strchr(t, ']');
+		if (end != NULL) {
+			char hdr[256];
+			size_t n = (size_t)(end - t - 1);
+			memcpy(hdr, t + 1, n);
+			hdr[n] = '\0';
+			begin_section(p, hdr);
+		}
+	}
+	return str;
+}
+
+/* Parse one value into its field. Returns 0, or -1 after reporting. */
+static int set_key(struct parse *p, const struct key *k, const char *v)
+{
+	char *end;
+	void *dst = (char *)p->base + k->off;
+
+	switch (k->type) {
+	case K_STR:
+		if (strlen(v) >= k->size) {
+			perr(p, p->line, "'%s' is too long (at most %zu characters)", k->name,
+			     k->size - 1);
+			return -1;
+		}
+		strcpy(dst, v);
+		return 0;
+	case K_BOOL: {
+		static const char *yes[] = { "true", "yes", "on", "1" };
+		static const char *no[] = { "false", "no", "off", "0" };
+		for (int i = 0; i < 4; i++) {
+			if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+				*(bool *)dst = strcasecmp(v, yes[i]) == 0;
+				return 0;
+			}
+		}
+		perr(p, p->line, "'%s' must be true or false, not '%s'", k->name, v);
+		return -1;
+	}
+	case K_NUM: {
+		errno = 0;
+		double d = strtod(v, &end);
+		if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(d) || d < k->min ||
+		    d > k->max) {
+			perr(p, p->line, "'%s' must be a number from %g to %g, not '%s'", k->name, k->min,
+			     k->max, v);
+			return -1;
+		}
+		*(double *)dst = d;
+		return 0;
+	}
+	case K_UINT:
+	case K_ADDR: {
+		errno = 0;
+		unsigned long u = strtoul(v, &end, 0);
+		if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || u < k->min ||
+		    u > k->max) {
+			if (k->type == K_ADDR)
+				perr(p, p->line, "'%s' must be a 7-bit I2C address from 0x03 to 0x77, not '%s'",
+				     k->name, v);
+			else
+				perr(p, p->line, "'%s' must be a whole number from %g to %g, not '%s'",
+				     k->name, k->min, k->max, v);
+			return -1;
+		}
+		*(unsigned *)dst = (unsigned)u;
+		return 0;
+	}
+	case K_LISTEN:
+		return config_parse_listen(v, p->cfg->listen_host, sizeof p->cfg->listen_host,
+					   &p->cfg->listen_port) == 0
+			       ? 0
+			       : (perr(p, p->line,
+				       "'listen' must be ADDRESS:PORT with a numeric IPv4 address or "
+				       "[IPv6] address and a port from 1 to 65535, not '%s'",
+				       v),
+				  -1);
+	}
+	return -1;
+}
+
+/* Take one "key = value" from inih. */
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+
+	(void)section; /* the reader already opened it */
+	if (p->sec == SEC_BAD)
+		return 1; /* already reported at the header */
+	if (p->sec == SEC_NONE) {
+		perr(p, p->line, "'%s' is outside any section: put it under [daemon]", name);
+		return 1;
+	}
+	for (unsigned i = 0; p->keys[i].name != NULL; i++) {
+		if (strcmp(p->keys[i].name, name) != 0)
+			continue;
+		if (*p->seen & (1u << i)) {
+			perr(p, p->line, "'%s' is given twice in this section", name);
+			return 1;
+		}
+		*p->seen |= 1u << i;
+		set_key(p, &p->keys[i], value);
+		return 1;
+	}
+	struct buf known;
+	buf_init(&known);
+	for (unsigned i = 0; p->keys[i].name != NULL; i++)
+		buf_printf(&known, "%s%s", i ? ", " : "", p->keys[i].name);
+	perr(p, p->line, "unknown key '%s' (known here: %s)", name, known.data);
+	buf_free(&known);
+	return 1;
+}
+
+/* Check what single keys cannot: required keys and clashes between sensors. */
+static void validate(struct parse *p)
+{
+	struct config *cfg = p->cfg;
+
+	if (cfg->nsensors == 0)
+		perr(p, 0, "no sensors configured: add a [blinker NAME] or [bmp180 NAME] section");
+	for (size_t i = 0; i < cfg->nsensors; i++) {
+		struct sensor_conf *a = &cfg->sensors[i];
+		if (a->kind == KIND_BLINKER) {
+			if (a->gpio[0] == '\0')
+				perr(p, a->line, "[blinker %s] needs 'gpio' (a line name like GPIO17)",
+				     a->name);
+			else if (strspn(a->gpio, "0123456789") == strlen(a->gpio) && a->chip[0] == '\0')
+				perr(p, a->line,
+				     "[blinker %s]: gpio = %s is a line offset, so it needs 'chip' too",
+				     a->name, a->gpio);
+		}
+		for (size_t j = 0; j < i; j++) {
+			struct sensor_conf *b = &cfg->sensors[j];
+			if (a->kind == KIND_BMP180 && b->kind == KIND_BMP180 &&
+			    strcmp(a->bus, b->bus) == 0 && a->address == b->address)
+				perr(p, a->line, "'%s' and '%s' both use address 0x%02x on %s", b->name,
+				     a->name, a->address, a->bus);
+			if (a->kind == KIND_BLINKER && b->kind == KIND_BLINKER &&
+			    strcmp(a->gpio, b->gpio) == 0 && strcmp(a->chip, b->chip) == 0)
+				perr(p, a->line, "'%s' and '%s' both use GPIO line %s", b->name, a->name,
+				     a->gpio);
+		}
+	}
+}
+
+int config_parse(struct config *cfg, const char *name, const char *text, struct buf *errors)
+{
+	struct parse p = { .cfg = cfg, .name = name, .errors = errors, .text = text };
+
+	config_defaults(cfg);
+	int rc = ini_parse_stream(reader, &p, handler, &p);
+	if (rc < 0) {
+		perr(&p, 0, "out of memory while parsing");
+	} else if (rc > 0 && (p.first_error == 0 || rc < p.first_error)) {
+		/* inih found a line it could not read and we had nothing to say about it. */
+		perr(&p, rc, "cannot read this line: expected 'key = value', '[section]' or a comment");
+	}
+	validate(&p);
+	return p.nerrors ? -1 : 0;
+}
+
+int config_load(struct config *cfg, const char *path, struct buf *errors)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_FILE_MAX) {
+		buf_printf(errors, "%s: not a regular file of at most %d bytes\n", path, CONFIG_FILE_MAX);
+		close(fd);
+		return -1;
+	}
+	char *text = xcalloc(1, (size_t)st.st_size + 1);
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			buf_printf(errors, "%s: cannot read: %s\n", path, n < 0 ? strerror(errno) : "file shrank");
+			free(text);
+			close(fd);
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	if (memchr(text, '\0', got) != NULL) {
+		buf_printf(errors, "%s: contains a NUL byte: not a text file\n", path);
+		free(text);
+		return -1;
+	}
+	int rc = config_parse(cfg, path, text, errors);
+	free(text);
+	return rc;
+}
+
+int config_parse_listen(const char *v, char *host, size_t hostlen, unsigned *port)
+{
+	char h[64];
+	const char *colon;
+
+	if (v[0] == '[') {
+		const char *end = strchr(v, ']');
+		if (end == NULL || end[1] != ':')
+			return -1;
+		size_t n = (size_t)(end - v - 1);
+		if (n == 0 || n >= sizeof h)
+			return -1;
+		memcpy(h, v + 1, n);
+		h[n] = '\0';
+		colon = end + 1;
+		struct in6_addr a6;
+		if (inet_pton(AF_INET6, h, &a6) != 1)
+			return -1;
+	} else {
+		colon = strrchr(v, ':');
+		if (colon == NULL)
+			return -1;
+		size_t n = (size_t)(colon - v);
+		if (n == 0 || n >= sizeof h)
+			return -1;
+		memcpy(h, v, n);
+		h[n] = '\0';
+		struct in_addr a4;
+		if (inet_pton(AF_INET, h, &a4) != 1)
+			return -1;
+	}
+	char *end;
+	errno = 0;
+	unsigned long p = strtoul(colon + 1, &end, 10);
+	if (colon[1] == '\0' || colon[1] == '-' || *end != '\0' || errno != 0 || p < 1 || p > 65535 ||
+	    strlen(h) >= hostlen)
+		return -1;
+	strcpy(host, h);
+	*port = (unsigned)p;
+	return 0;
+}
+
+const struct sensor_conf *config_sensor(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nsensors; i++)
+		if (strcmp(cfg->sensors[i].name, name) == 0)
+			return &cfg->sensors[i];
+	return NULL;
+}
+
+bool config_list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *s = list; *s != '\0';) {
+		s += strspn(s, ", \t");
+		size_t len = strcspn(s, ", \t");
+		if (len == n && strncmp(s, name, n) == 0)
+			return true;
+		s += len;
+	}
+	return false;
+}

@@ -1,0 +1,214 @@
+#include "daemon.h"
+
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blinker.h"
+#include "bmp180.h"
+#include "config.h"
+#include "gpio.h"
+#include "http.h"
+#include "i2c.h"
+#include "log.h"
+#include "measure.h"
+#include "sensor.h"
+#include "sim.h"
+#include "web.h"
+#include "xmalloc.h"
+
+#define DRAIN_TIMEOUT 2.0 /* seconds to finish answering at shutdown */
+
+struct daemon {
+	struct config cfg;
+	struct event_base *base;
+	struct sim *sim;
+	struct gpio *gpio;
+	struct i2c_bus *buses[CONFIG_MAX_SENSORS];
+	size_t nbuses;
+	struct sensor *sensors[CONFIG_MAX_SENSORS];
+	size_t nsensors;
+	struct measure *measure;
+	struct web web;
+	struct http *http;
+	struct event *sigint, *sigterm, *sighup, *drain;
+	double drain_deadline;
+};
+
+/* One bus handle per path, shared by the sensors on it. */
+static struct i2c_bus *daemon_bus(struct daemon *d, const char *path)
+{
+	for (size_t i = 0; i < d->nbuses; i++)
+		if (strcmp(d->buses[i]->path, path) == 0)
+			return d->buses[i];
+	struct i2c_bus *bus = sim_i2c_bus(d->sim, path);
+	d->buses[d->nbuses++] = bus;
+	return bus;
+}
+
+/* Event loop on epoll, as DESIGN.md asks: refuse to run on anything slower. */
+static struct event_base *daemon_base(char *err, size_t errlen)
+{
+	struct event_config *ec = event_config_new();
+
+	event_config_avoid_method(ec, "select");
+	event_config_avoid_method(ec, "poll");
+	struct event_base *base = event_base_new_with_config(ec);
+	event_config_free(ec);
+	if (base == NULL || strcmp(event_base_get_method(base), "epoll") != 0) {
+		snprintf(err, errlen, "libevent could not set up an epoll loop%s",
+			 getenv("EVENT_NOEPOLL") ? " (EVENT_NOEPOLL is set)" : "");
+		if (base != NULL)
+			event_base_free(base);
+		return NULL;
+	}
+	return base;
+}
+
+/* Still answering requests at shutdown? Stop once done or out of time. */
+static void daemon_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval tv = { 0, 10000 };
+
+	(void)fd;
+	(void)what;
+	if (http_busy(d->http) == 0 || sensor_now_mono() > d->drain_deadline) {
+		if (http_busy(d->http) != 0)
+			log_warn("closing %u unfinished requests", http_busy(d->http));
+		event_base_loopbreak(d->base);
+		return;
+	}
+	evtimer_add(d->drain, &tv);
+}
+
+static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		log_msg(LOG_NOTICE, "SIGHUP: reloading the configuration is not supported yet, "
+				    "restart muricle to apply changes");
+		return;
+	}
+	if (d->drain_deadline != 0)
+		return; /* already stopping */
+	log_info("%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	http_quiesce(d->http);
+	measure_shutdown(d->measure); /* waiting requests get a 503 */
+	d->drain_deadline = sensor_now_mono() + DRAIN_TIMEOUT;
+	daemon_drain_cb(-1, 0, d);
+}
+
+static int daemon_add_sensors(struct daemon *d, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < d->cfg.nsensors; i++) {
+		const struct sensor_conf *sc = &d->cfg.sensors[i];
+		struct sensor *s;
+		switch (sc->kind) {
+		case KIND_BLINKER:
+			s = blinker_sensor_new(sc, d->gpio);
+			break;
+		case KIND_BMP180:
+			if (!config_list_has(d->cfg.sim.absent, sc->name))
+				sim_i2c_attach(d->sim, sc->bus, (uint8_t)sc->address, &sim_bmp180_ops,
+					       sim_bmp180_new());
+			s = bmp180_sensor_new(sc, daemon_bus(d, sc->bus));
+			break;
+		default:
+			snprintf(err, errlen, "sensor %s: unsupported type", sc->name);
+			return -1;
+		}
+		d->sensors[d->nsensors++] = s;
+		log_info("sensor %s: %s, %s", s->name, s->ops->type, s->where);
+	}
+	return 0;
+}
+
+struct daemon *daemon_new(const struct config *cfg, const char *config_name, bool simulate,
+			  char *err, size_t errlen)
+{
+	if (!simulate) {
+		snprintf(err, errlen, "this build drives simulated hardware only: run with --simulate "
+				      "(the i2c-dev and libgpiod backends are not part of it yet)");
+		return NULL;
+	}
+	struct daemon *d = xcalloc(1, sizeof *d);
+	d->cfg = *cfg;
+	d->base = daemon_base(err, errlen);
+	if (d->base == NULL)
+		goto fail;
+
+	log_info("muricle %s starting, config %s, simulated hardware", MURICLE_VERSION, config_name);
+	d->sim = sim_new(d->base, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
+	d->gpio = sim_gpio(d->sim);
+	if (daemon_add_sensors(d, err, errlen) < 0)
+		goto fail;
+	struct measure_conf mc = {
+		.interval = cfg->interval, .timeout = cfg->timeout, .stale_after = cfg->stale_after,
+	};
+	d->measure = measure_new(d->base, d->sensors, d->nsensors, &mc);
+
+	int fd = http_listen(cfg->listen_host, cfg->listen_port, err, errlen);
+	if (fd < 0)
+		goto fail;
+	d->web.title = d->cfg.title;
+	d->web.sensors = d->sensors;
+	d->web.n = d->nsensors;
+	d->web.measure = d->measure;
+	d->http = http_new(d->base, fd, web_handle, &d->web, err, errlen);
+	if (d->http == NULL)
+		goto fail;
+	log_info("serving http://%s%s%s:%u/", strchr(cfg->listen_host, ':') ? "[" : "",
+		 cfg->listen_host, strchr(cfg->listen_host, ':') ? "]" : "", cfg->listen_port);
+
+	d->sigint = evsignal_new(d->base, SIGINT, daemon_signal_cb, d);
+	d->sigterm = evsignal_new(d->base, SIGTERM, daemon_signal_cb, d);
+	d->sighup = evsignal_new(d->base, SIGHUP, daemon_signal_cb, d);
+	d->drain = evtimer_new(d->base, daemon_drain_cb, d);
+	event_add(d->sigint, NULL);
+	event_add(d->sigterm, NULL);
+	event_add(d->sighup, NULL);
+	return d;
+fail:
+	daemon_free(d);
+	return NULL;
+}
+
+int daemon_run(struct daemon *d)
+{
+	measure_start_sampling(d->measure);
+	if (event_base_dispatch(d->base) < 0) {
+		log_err("the event loop failed");
+		return EXIT_FAILURE;
+	}
+	log_info("stopped");
+	return EXIT_SUCCESS;
+}
+
+void daemon_free(struct daemon *d)
+{
+	if (d == NULL)
+		return;
+	/* Answer waiting requests before the server goes, then the sensors. */
+	if (d->measure != NULL)
+		measure_shutdown(d->measure);
+	http_free(d->http);
+	measure_free(d->measure);
+	for (size_t i = 0; i < d->nsensors; i++)
+		sensor_free(d->sensors[i]);
+	for (size_t i = 0; i < d->nbuses; i++)
+		i2c_bus_free(d->buses[i]);
+	gpio_free(d->gpio);
+	sim_free(d->sim);
+	struct event *evs[] = { d->sigint, d->sigterm, d->sighup, d->drain };
+	for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
+		if (evs[i] != NULL)
+			event_free(evs[i]);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	free(d);
+}

@@ -1,0 +1,171 @@
+#include "measure.h"
+
+#include <event2/event.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "sensor.h"
+#include "xmalloc.h"
+
+struct waiter {
+	measure_fn fn;
+	void *arg;
+	struct waiter *next;
+};
+
+struct measure {
+	struct event_base *base;
+	struct sensor **sensors;
+	size_t n;
+	struct measure_conf conf;
+	struct event *tick;
+
+	bool in_flight;
+	size_t pending; /* sensors still measuring in this round */
+	double started_mono;
+	struct waiter *waiters;
+
+	uint64_t rounds;
+	double last_time, last_duration;
+};
+
+struct measure *measure_new(struct event_base *base, struct sensor **sensors, size_t n,
+			    const struct measure_conf *conf)
+{
+	struct measure *m = xcalloc(1, sizeof *m);
+
+	m->base = base;
+	m->sensors = sensors;
+	m->n = n;
+	m->conf = *conf;
+	for (size_t i = 0; i < n; i++)
+		sensor_attach(sensors[i], base);
+	return m;
+}
+
+/* Tell everyone who waited for this round, then forget them. */
+static void measure_notify(struct measure *m, bool completed)
+{
+	struct waiter *w = m->waiters;
+
+	/* Detach first: a callback may ask for the next round. */
+	m->waiters = NULL;
+	while (w != NULL) {
+		struct waiter *next = w->next;
+		w->fn(w->arg, completed);
+		free(w);
+		w = next;
+	}
+}
+
+static void measure_round_end(struct measure *m)
+{
+	m->in_flight = false;
+	m->rounds++;
+	m->last_time = sensor_now_wall();
+	m->last_duration = sensor_now_mono() - m->started_mono;
+	log_debug("measurement %llu took %.1f ms", (unsigned long long)m->rounds,
+		  m->last_duration * 1e3);
+	measure_notify(m, true);
+}
+
+static void measure_sensor_done(struct sensor *s, void *arg)
+{
+	struct measure *m = arg;
+
+	(void)s;
+	if (--m->pending == 0)
+		measure_round_end(m);
+}
+
+static void measure_round_start(struct measure *m)
+{
+	m->in_flight = true;
+	m->started_mono = sensor_now_mono();
+	/* Hold one count across the loop: a sensor may finish synchronously. */
+	m->pending = 1;
+	for (size_t i = 0; i < m->n; i++) {
+		m->pending++;
+		sensor_start(m->sensors[i], m->conf.timeout, measure_sensor_done, m);
+	}
+	measure_sensor_done(NULL, m);
+}
+
+void measure_request(struct measure *m, measure_fn fn, void *arg)
+{
+	if (fn != NULL) {
+		struct waiter *w = xcalloc(1, sizeof *w);
+		w->fn = fn;
+		w->arg = arg;
+		w->next = m->waiters;
+		m->waiters = w;
+	}
+	if (m->in_flight)
+		log_debug("measure request joins measurement %llu", (unsigned long long)m->rounds + 1);
+	else
+		measure_round_start(m);
+}
+
+/* Periodic sampling: mark stale sensors, then measure. */
+static void measure_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct measure *m = arg;
+	double now = sensor_now_mono();
+
+	(void)fd;
+	(void)what;
+	for (size_t i = 0; i < m->n; i++)
+		sensor_check_stale(m->sensors[i], now, m->conf.interval * m->conf.stale_after);
+	measure_request(m, NULL, NULL);
+}
+
+void measure_start_sampling(struct measure *m)
+{
+	double iv = m->conf.interval;
+	struct timeval tv = { (time_t)iv, (suseconds_t)((iv - floor(iv)) * 1e6) };
+
+	m->tick = event_new(m->base, -1, EV_PERSIST, measure_tick_cb, m);
+	event_add(m->tick, &tv);
+	measure_request(m, NULL, NULL);
+}
+
+void measure_shutdown(struct measure *m)
+{
+	if (m->tick != NULL)
+		event_del(m->tick);
+	for (size_t i = 0; i < m->n; i++)
+		sensor_abort(m->sensors[i]);
+	m->in_flight = false;
+	measure_notify(m, false);
+}
+
+void measure_free(struct measure *m)
+{
+	if (m == NULL)
+		return;
+	measure_shutdown(m);
+	if (m->tick != NULL)
+		event_free(m->tick);
+	free(m);
+}
+
+uint64_t measure_rounds(const struct measure *m)
+{
+	return m->rounds;
+}
+
+bool measure_in_flight(const struct measure *m)
+{
+	return m->in_flight;
+}
+
+double measure_last_time(const struct measure *m)
+{
+	return m->last_time;
+}
+
+double measure_last_duration(const struct measure *m)
+{
+	return m->last_duration;
+}

@@ -1,0 +1,304 @@
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+#define HTTP_MAX_HEADERS 6
+#define HTTP_CONNECTION_LIMIT 1100
+#define HTTP_BODY_MAX 16384 /* bytes; bodies are counted, not kept */
+#define HTTP_IDLE_TIMEOUT 30 /* seconds a keep-alive connection may idle */
+
+struct http_req {
+	struct http *http;
+	struct MHD_Connection *conn;
+	const char *method, *path; /* owned by MHD for the request's life */
+	size_t body_len;
+	bool handled; /* the handler has seen it */
+	bool suspended;
+	struct http_req *prev, *next; /* in http.suspended while suspended */
+	struct MHD_Response *response; /* answer waiting to be queued */
+	unsigned status;
+	char *headers[2 * HTTP_MAX_HEADERS];
+	size_t nheaders;
+};
+
+struct http {
+	struct event_base *base;
+	struct MHD_Daemon *mhd;
+	struct event *io; /* MHD's epoll fd is readable */
+	struct event *timer; /* MHD_get_timeout */
+	struct event *kick; /* run MHD soon: never shares the timer (see notes) */
+	http_handler handler;
+	void *ctx;
+	unsigned busy;
+	struct http_req *suspended;
+};
+
+int http_listen(const char *host, unsigned port, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	memset(&ss, 0, sizeof ss);
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		sslen = sizeof *in4;
+	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		sslen = sizeof *in6;
+	} else {
+		snprintf(err, errlen, "'%s' is not a numeric IPv4 or IPv6 address", host);
+		return -1;
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    bind(fd, (struct sockaddr *)&ss, sslen) < 0 || listen(fd, 128) < 0) {
+		const char *why = strerror(errno);
+		const char *hint = errno == EADDRINUSE	? ": another program uses this port"
+				   : errno == EACCES	? ": ports below 1024 need privileges or socket activation"
+				   : errno == EADDRNOTAVAIL ? ": no interface has this address"
+							    : "";
+		snprintf(err, errlen, "cannot listen on %s%s%s:%u: %s%s", ss.ss_family == AF_INET6 ? "[" : "",
+			 host, ss.ss_family == AF_INET6 ? "]" : "", port, why, hint);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Let MHD do its work, then re-arm the timer it asks for. */
+static void http_run(struct http *h)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	MHD_run(h->mhd);
+	if (MHD_get_timeout(h->mhd, &ms) == MHD_YES) {
+		struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+		evtimer_add(h->timer, &tv);
+	} else {
+		evtimer_del(h->timer);
+	}
+}
+
+static void http_event_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	http_run(arg);
+}
+
+static enum MHD_Result http_queue(struct http_req *r)
+{
+	enum MHD_Result rc = MHD_queue_response(r->conn, r->status, r->response);
+
+	MHD_destroy_response(r->response);
+	r->response = NULL;
+	return rc;
+}
+
+static enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *conn, const char *url,
+				      const char *method, const char *version,
+				      const char *upload_data, size_t *upload_data_size,
+				      void **con_cls)
+{
+	struct http *h = cls;
+	struct http_req *r = *con_cls;
+
+	(void)version;
+	(void)upload_data;
+	if (r == NULL) {
+		/* First call: headers only. Answering now would close keep-alive. */
+		r = xcalloc(1, sizeof *r);
+		r->http = h;
+		r->conn = conn;
+		r->method = method;
+		r->path = url;
+		*con_cls = r;
+		h->busy++;
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		r->body_len += *upload_data_size;
+		*upload_data_size = 0;
+		if (r->body_len > HTTP_BODY_MAX && !r->handled) {
+			/* No route takes a body this large: refuse early, don't read on. */
+			r->handled = true;
+			char *msg = xstrdup("request body too large\n");
+			http_reply(r, 413, "text/plain; charset=utf-8", msg, strlen(msg));
+			return http_queue(r);
+		}
+		return MHD_YES;
+	}
+	if (r->response != NULL)
+		return http_queue(r); /* resumed with its answer */
+	if (r->handled)
+		return MHD_YES;
+	r->handled = true;
+	h->handler(h->ctx, r);
+	if (r->response != NULL)
+		return http_queue(r);
+	r->suspended = true;
+	r->next = h->suspended;
+	if (r->next != NULL)
+		r->next->prev = r;
+	h->suspended = r;
+	MHD_suspend_connection(conn);
+	return MHD_YES;
+}
+
+static void http_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
+			      enum MHD_RequestTerminationCode toe)
+{
+	struct http *h = cls;
+	struct http_req *r = *con_cls;
+
+	(void)conn;
+	(void)toe;
+	if (r == NULL)
+		return;
+	if (r->response != NULL)
+		MHD_destroy_response(r->response);
+	for (size_t i = 0; i < r->nheaders; i++)
+		free(r->headers[i]);
+	free(r);
+	*con_cls = NULL;
+	h->busy--;
+}
+
+static void http_log_cb(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof line, fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("http: %s", line);
+}
+
+struct http *http_new(struct event_base *base, int listen_fd, http_handler handler, void *ctx,
+		      char *err, size_t errlen)
+{
+	struct http *h = xcalloc(1, sizeof *h);
+
+	h->base = base;
+	h->handler = handler;
+	h->ctx = ctx;
+	h->mhd = MHD_start_daemon(
+		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+		http_access_cb, h, MHD_OPTION_EXTERNAL_LOGGER, http_log_cb, h,
+		MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
+		MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
+	if (h->mhd == NULL) {
+		snprintf(err, errlen, "libmicrohttpd failed to start (see debug log, -v)");
+		close(listen_fd);
+		free(h);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	h->io = event_new(base, info->epoll_fd, EV_READ | EV_PERSIST, http_event_cb, h);
+	h->timer = evtimer_new(base, http_event_cb, h);
+	h->kick = event_new(base, -1, 0, http_event_cb, h);
+	event_add(h->io, NULL);
+	http_run(h);
+	return h;
+}
+
+void http_quiesce(struct http *h)
+{
+	MHD_socket fd = MHD_quiesce_daemon(h->mhd);
+
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+}
+
+unsigned http_busy(const struct http *h)
+{
+	return h->busy;
+}
+
+void http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	/* MHD must not stop with suspended connections: answer and resume them. */
+	while (h->suspended != NULL) {
+		char *msg = xstrdup("shutting down\n");
+		http_reply(h->suspended, 503, "text/plain; charset=utf-8", msg, strlen(msg));
+	}
+	MHD_run(h->mhd);
+	MHD_stop_daemon(h->mhd);
+	event_free(h->io);
+	event_free(h->timer);
+	event_free(h->kick);
+	free(h);
+}
+
+const char *http_req_method(const struct http_req *r)
+{
+	return r->method;
+}
+
+const char *http_req_path(const struct http_req *r)
+{
+	return r->path;
+}
+
+size_t http_req_body_len(const struct http_req *r)
+{
+	return r->body_len;
+}
+
+void http_add_header(struct http_req *r, const char *name, const char *value)
+{
+	if (r->nheaders + 2 > 2 * HTTP_MAX_HEADERS)
+		fatal("http: more than %d headers on one response", HTTP_MAX_HEADERS);
+	r->headers[r->nheaders++] = xstrdup(name);
+	r->headers[r->nheaders++] = xstrdup(value);
+}
+
+void http_reply(struct http_req *r, unsigned status, const char *content_type, char *body,
+		size_t len)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
+		len, body ? body : xcalloc(1, 1), free);
+
+	if (resp == NULL)
+		fatal("http: cannot create a response");
+	if (content_type != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	for (size_t i = 0; i < r->nheaders; i += 2)
+		MHD_add_response_header(resp, r->headers[i], r->headers[i + 1]);
+	r->status = status;
+	r->response = resp;
+	if (r->suspended) {
+		r->suspended = false;
+		if (r->prev != NULL)
+			r->prev->next = r->next;
+		else
+			r->http->suspended = r->next;
+		if (r->next != NULL)
+			r->next->prev = r->prev;
+		MHD_resume_connection(r->conn);
+		/* Resuming does not wake an external loop: run MHD ourselves. */
+		event_active(r->http->kick, EV_TIMEOUT, 1);
+	}
+}

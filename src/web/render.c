@@ -1,0 +1,198 @@
+#include "render.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "buf.h"
+#include "sensor.h"
+
+/* ISO 8601 UTC with milliseconds, e.g. 2026-11-26T10:00:00.123Z. */
+static void put_iso(struct buf *b, double t)
+{
+	time_t secs = (time_t)t;
+	struct tm tm;
+	char s[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_printf(b, "%s.%03dZ", s, (int)((t - floor(t)) * 1000));
+}
+
+static void put_age(struct buf *b, double age)
+{
+	if (age < 60)
+		buf_printf(b, "%.0f s ago", age);
+	else if (age < 3600)
+		buf_printf(b, "%.0f min ago", age / 60);
+	else
+		buf_printf(b, "%.1f h ago", age / 3600);
+}
+
+static void put_value_text(struct buf *b, const struct sensor_value *sv)
+{
+	if (!sv->valid)
+		buf_puts(b, "—");
+	else if (sv->boolean)
+		buf_puts(b, sv->v != 0 ? "on" : "off");
+	else
+		buf_printf(b, "%.*f", sv->decimals, sv->v);
+}
+
+static const char page_style[] =
+	"body{font-family:system-ui,sans-serif;margin:0 auto;max-width:48rem;padding:1rem;"
+	"color:#1b1b1b;background:#fafafa}"
+	"@media(prefers-color-scheme:dark){body{color:#e8e8e8;background:#161616}"
+	".sensor{background:#222!important;border-color:#444!important}}"
+	"h1{font-size:1.5rem;margin:.2rem 0 1rem}"
+	".sensor{background:#fff;border:1px solid #ddd;border-radius:.5rem;padding:.75rem 1rem;"
+	"margin:.75rem 0}"
+	".sensor h2{font-size:1.1rem;margin:0 0 .5rem}"
+	".status{font-size:.8rem;font-weight:600;padding:.1rem .5rem;border-radius:1rem;"
+	"margin-left:.5rem;color:#fff;background:#777}"
+	".status-ok{background:#1f7a3a}.status-error{background:#b3261e}"
+	".status-stale{background:#8a6100}"
+	"table{border-collapse:collapse}td,th{padding:.15rem 1rem .15rem 0;text-align:left}"
+	"th{font-weight:400;color:#777}.value{font-variant-numeric:tabular-nums;font-size:1.2rem}"
+	".error{color:#b3261e}.meta{color:#777;font-size:.85rem}"
+	"button{font-size:1.1rem;padding:.5rem 1.5rem;border-radius:.4rem;border:1px solid #555;"
+	"cursor:pointer}";
+
+void render_html(struct buf *b, const struct render_view *v)
+{
+	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+		    "<title>");
+	buf_html(b, v->title);
+	buf_printf(b, "</title><style>%s</style></head>\n<body>\n<h1>", page_style);
+	buf_html(b, v->title);
+	buf_puts(b, "</h1>\n<form method=\"post\" action=\"/measure\">"
+		    "<button type=\"submit\">MEASURE</button></form>\n<p class=\"meta\">");
+	if (v->rounds == 0)
+		buf_puts(b, "No measurement yet.");
+	else {
+		buf_printf(b, "Measurement %llu, ", (unsigned long long)v->rounds);
+		put_age(b, v->now_wall - v->last_time);
+		buf_puts(b, ".");
+	}
+	if (v->measuring)
+		buf_puts(b, " Measuring now…");
+	buf_puts(b, "</p>\n");
+
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sensor *s = v->sensors[i];
+		const char *st = sensor_status_name(s->status);
+		buf_puts(b, "<section class=\"sensor\" id=\"sensor-");
+		buf_html(b, s->name);
+		buf_puts(b, "\"><h2>");
+		buf_html(b, s->name);
+		buf_printf(b, " <span class=\"status status-%s\">%s</span></h2>\n<table>", st, st);
+		for (size_t j = 0; j < s->nvalues; j++) {
+			const struct sensor_value *sv = &s->values[j];
+			buf_puts(b, "<tr><th scope=\"row\">");
+			buf_html(b, sv->name);
+			buf_puts(b, "</th><td class=\"value\">");
+			put_value_text(b, sv);
+			if (sv->valid && sv->unit[0] != '\0') {
+				buf_puts(b, " ");
+				buf_html(b, sv->unit);
+			}
+			buf_puts(b, "</td></tr>");
+		}
+		buf_puts(b, "</table>\n");
+		if (s->status == SENSOR_ERROR) {
+			buf_puts(b, "<p class=\"error\">");
+			buf_html(b, s->error);
+			buf_printf(b, " (%llu failed reads)</p>\n", (unsigned long long)s->errors);
+		}
+		buf_puts(b, "<p class=\"meta\">");
+		buf_html(b, s->ops->type);
+		buf_puts(b, ", ");
+		buf_html(b, s->where);
+		buf_puts(b, ". ");
+		if (s->last_ok_mono > 0) {
+			buf_puts(b, "Last good reading ");
+			put_age(b, v->now_mono - s->last_ok_mono);
+			buf_puts(b, ".");
+		} else {
+			buf_puts(b, "No good reading yet.");
+		}
+		buf_puts(b, "</p></section>\n");
+	}
+	buf_puts(b, "</body></html>\n");
+}
+
+void render_json(struct buf *b, const struct render_view *v)
+{
+	buf_printf(b, "{\"measurements\":%llu,\"measuring\":%s,\"time\":\"",
+		   (unsigned long long)v->rounds, v->measuring ? "true" : "false");
+	put_iso(b, v->now_wall);
+	buf_puts(b, "\",\"last_measurement\":");
+	if (v->last_time > 0) {
+		buf_puts(b, "\"");
+		put_iso(b, v->last_time);
+		buf_puts(b, "\"");
+	} else {
+		buf_puts(b, "null");
+	}
+	buf_puts(b, ",\"sensors\":[");
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sensor *s = v->sensors[i];
+		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+		buf_json_str(b, s->name);
+		buf_puts(b, ",\"type\":");
+		buf_json_str(b, s->ops->type);
+		buf_puts(b, ",\"where\":");
+		buf_json_str(b, s->where);
+		buf_printf(b, ",\"status\":\"%s\",\"error\":", sensor_status_name(s->status));
+		if (s->status == SENSOR_ERROR)
+			buf_json_str(b, s->error);
+		else
+			buf_puts(b, "null");
+		buf_printf(b, ",\"errors\":%llu,\"last_update\":", (unsigned long long)s->errors);
+		if (s->last_ok > 0) {
+			buf_puts(b, "\"");
+			put_iso(b, s->last_ok);
+			buf_printf(b, "\",\"age\":%.3f", v->now_mono - s->last_ok_mono);
+		} else {
+			buf_puts(b, "null,\"age\":null");
+		}
+		buf_puts(b, ",\"values\":{");
+		for (size_t j = 0; j < s->nvalues; j++) {
+			const struct sensor_value *sv = &s->values[j];
+			buf_puts(b, j ? "," : "");
+			buf_json_str(b, sv->name);
+			buf_puts(b, ":{\"value\":");
+			if (!sv->valid)
+				buf_puts(b, "null");
+			else if (sv->boolean)
+				buf_puts(b, sv->v != 0 ? "true" : "false");
+			else
+				buf_printf(b, "%.*f", sv->decimals, sv->v);
+			buf_puts(b, ",\"unit\":");
+			if (sv->unit[0] != '\0')
+				buf_json_str(b, sv->unit);
+			else
+				buf_puts(b, "null");
+			buf_puts(b, "}");
+		}
+		buf_puts(b, "}}");
+	}
+	buf_puts(b, "]}\n");
+}
+
+void render_error_html(struct buf *b, unsigned status, const char *text)
+{
+	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		      "<title>%u</title></head><body><h1>%u</h1><p>",
+		   status, status);
+	buf_html(b, text);
+	buf_puts(b, "</p><p><a href=\"/\">Back to the sensors</a></p></body></html>\n");
+}
+
+void render_error_json(struct buf *b, unsigned status, const char *text)
+{
+	buf_printf(b, "{\"status\":%u,\"error\":", status);
+	buf_json_str(b, text);
+	buf_puts(b, "}\n");
+}
