@@ -1,0 +1,252 @@
+/* BMP180: datasheet arithmetic, and the driver against the simulated chip. */
+#include <check.h>
+#include <event2/event.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bmp180.h"
+#include "config.h"
+#include "i2c.h"
+#include "sensor.h"
+#include "sim.h"
+#include "testutil.h"
+
+/* The worked example of datasheet section 3.5. */
+static const struct bmp180_calib example = {
+	.ac1 = 408, .ac2 = -72, .ac3 = -14383, .ac4 = 32741, .ac5 = 32757, .ac6 = 23153,
+	.b1 = 6190, .b2 = 4, .mb = -32768, .mc = -8711, .md = 2868,
+};
+
+START_TEST(datasheet_example)
+{
+	int32_t t, p;
+
+	ck_assert(bmp180_compensate(&example, 27898, 23843, 0, &t, &p));
+	ck_assert_int_eq(t, 150); /* 15.0 degC */
+	ck_assert_int_eq(p, 69964); /* Pa */
+}
+END_TEST
+
+/* At oversampling oss the chip returns UP with oss more bits: the same air
+ * must compensate to (nearly) the same pressure at every setting. */
+START_TEST(every_oversampling)
+{
+	for (unsigned oss = 0; oss <= 3; oss++) {
+		int32_t t, p;
+		ck_assert(bmp180_compensate(&example, 27898, 23843 << oss, oss, &t, &p));
+		ck_assert_int_eq(t, 150);
+		ck_assert_msg(abs(p - 69964) <= 2, "oss %u gave %d Pa", oss, p);
+		/* And raw bytes decode by the datasheet's shift for this oss. */
+		uint32_t raw = (uint32_t)(23843 << oss) << (8 - oss);
+		uint8_t out[3] = { (uint8_t)(raw >> 16), (uint8_t)(raw >> 8), (uint8_t)raw };
+		ck_assert_int_eq(bmp180_raw_pressure(out, oss), 23843 << oss);
+	}
+	ck_assert_uint_eq(bmp180_conversion_us(-1), 4500);
+	ck_assert_uint_eq(bmp180_conversion_us(0), 4500);
+	ck_assert_uint_eq(bmp180_conversion_us(1), 7500);
+	ck_assert_uint_eq(bmp180_conversion_us(2), 13500);
+	ck_assert_uint_eq(bmp180_conversion_us(3), 25500);
+}
+END_TEST
+
+START_TEST(calibration_parsing)
+{
+	uint8_t raw[BMP180_CALIB_LEN];
+	const int16_t words[11] = { 408, -72, -14383, (int16_t)32741, (int16_t)32757, 23153,
+				    6190, 4, -32768, -8711, 2868 };
+	struct bmp180_calib c;
+
+	for (int i = 0; i < 11; i++) {
+		raw[2 * i] = (uint8_t)((uint16_t)words[i] >> 8);
+		raw[2 * i + 1] = (uint8_t)words[i];
+	}
+	ck_assert(bmp180_parse_calib(raw, &c));
+	ck_assert_int_eq(c.ac1, 408);
+	ck_assert_int_eq(c.ac3, -14383);
+	ck_assert_uint_eq(c.ac4, 32741);
+	ck_assert_int_eq(c.mb, -32768);
+	ck_assert_int_eq(c.md, 2868);
+	raw[6] = raw[7] = 0xFF; /* a bus that reads all ones */
+	ck_assert(!bmp180_parse_calib(raw, &c));
+	raw[6] = raw[7] = 0x00;
+	ck_assert(!bmp180_parse_calib(raw, &c));
+}
+END_TEST
+
+START_TEST(altitude)
+{
+	ck_assert_double_eq_tol(bmp180_altitude(101325, 101325), 0, 1e-9);
+	/* Datasheet 3.6: about 8.4 m per hPa near sea level. */
+	ck_assert_double_eq_tol(bmp180_altitude(101225, 101325), 8.4, 0.1);
+	ck_assert_double_eq_tol(bmp180_altitude(69964, 101325), 3016, 5);
+}
+END_TEST
+
+/* The driver against the simulated chip, in process. */
+struct rig {
+	struct event_base *base;
+	struct sim *sim;
+	struct i2c_bus *bus;
+	struct sensor *s;
+	struct sim_bmp180 *model;
+	bool done;
+};
+
+static void rig_done(struct sensor *s, void *arg)
+{
+	(void)s;
+	((struct rig *)arg)->done = true;
+}
+
+static void rig_init(struct rig *r, unsigned oss, bool attach, double delay)
+{
+	struct sensor_conf sc = { .kind = KIND_BMP180, .address = 0x77, .oversampling = oss,
+				  .sea_level = 1013.25 };
+
+	strcpy(sc.name, "baro");
+	strcpy(sc.bus, "/dev/i2c-1");
+	r->base = event_base_new();
+	r->sim = sim_new(r->base, delay, NULL);
+	r->model = NULL;
+	if (attach) {
+		r->model = sim_bmp180_new();
+		sim_i2c_attach(r->sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, r->model);
+	}
+	r->bus = sim_i2c_bus(r->sim, "/dev/i2c-1");
+	r->s = bmp180_sensor_new(&sc, r->bus);
+	sensor_attach(r->s, r->base);
+}
+
+static void rig_measure(struct rig *r, double timeout)
+{
+	r->done = false;
+	sensor_start(r->s, timeout, rig_done, r);
+	ck_assert(tu_run_until(r->base, &r->done, 10));
+}
+
+static void rig_free(struct rig *r)
+{
+	sensor_free(r->s);
+	i2c_bus_free(r->bus);
+	sim_free(r->sim);
+	event_base_free(r->base);
+}
+
+START_TEST(driver_reads_true_values)
+{
+	struct rig r;
+
+	rig_init(&r, (unsigned)_i, true, 0);
+	sim_bmp180_set(r.model, 23.4, 1002.5);
+	rig_measure(&r, 5);
+	ck_assert_int_eq(r.s->status, SENSOR_OK);
+	ck_assert(r.s->values[0].valid && r.s->values[1].valid && r.s->values[2].valid);
+	ck_assert_double_eq_tol(r.s->values[0].v, 23.4, 0.051);
+	ck_assert_double_eq_tol(r.s->values[1].v, 1002.5, 0.02);
+	ck_assert_double_eq_tol(r.s->values[2].v, bmp180_altitude(100250, 101325), 0.2);
+	/* It waited out every conversion: no result was read early. */
+	ck_assert_uint_eq(sim_bmp180_early_reads(r.model), 0);
+	/* A second read uses the cached calibration and follows the air. */
+	sim_bmp180_set(r.model, -5.0, 950.0);
+	rig_measure(&r, 5);
+	ck_assert_double_eq_tol(r.s->values[0].v, -5.0, 0.051);
+	ck_assert_double_eq_tol(r.s->values[1].v, 950.0, 0.02);
+	ck_assert_uint_eq(sim_bmp180_early_reads(r.model), 0);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(missing_device_then_recovery)
+{
+	struct rig r;
+
+	rig_init(&r, 3, false, 0);
+	rig_measure(&r, 5);
+	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
+	ck_assert_msg(strstr(r.s->error, "no device answers at 0x77 on /dev/i2c-1"), "%s",
+		      r.s->error);
+	ck_assert(!r.s->values[0].valid && !r.s->values[1].valid);
+	ck_assert_uint_eq(r.s->errors, 1);
+
+	r.model = sim_bmp180_new();
+	sim_bmp180_set(r.model, 20.0, 1013.0);
+	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, r.model);
+	rig_measure(&r, 5);
+	ck_assert_int_eq(r.s->status, SENSOR_OK);
+	ck_assert_double_eq_tol(r.s->values[1].v, 1013.0, 0.02);
+	ck_assert_uint_eq(r.s->errors, 1);
+	rig_free(&r);
+}
+END_TEST
+
+/* Another chip at the address: refuse it, by its id. */
+static int other_read(void *dev, uint8_t reg, uint8_t *buf, size_t len)
+{
+	(void)dev;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = reg + i == BMP180_REG_ID ? 0x58 : 0; /* a BMP280 */
+	return 0;
+}
+static int other_write(void *dev, uint8_t reg, const uint8_t *buf, size_t len)
+{
+	(void)dev, (void)reg, (void)buf, (void)len;
+	return 0;
+}
+static void other_destroy(void *dev)
+{
+	(void)dev;
+}
+static const struct sim_device_ops other_ops = { other_read, other_write, other_destroy };
+
+START_TEST(wrong_chip_id)
+{
+	struct rig r;
+
+	rig_init(&r, 0, false, 0);
+	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x77, &other_ops, NULL);
+	rig_measure(&r, 5);
+	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
+	ck_assert_msg(strstr(r.s->error, "chip id 0x58") && strstr(r.s->error, "not a BMP180"),
+		      "%s", r.s->error);
+	rig_free(&r);
+}
+END_TEST
+
+/* A bus slower than the timeout: the measurement fails, nothing hangs, and
+ * the late transfer is cancelled rather than delivered. */
+START_TEST(timeout_on_slow_bus)
+{
+	struct rig r;
+
+	rig_init(&r, 0, true, 0.5);
+	rig_measure(&r, 0.1);
+	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
+	ck_assert_msg(strstr(r.s->error, "not responding"), "%s", r.s->error);
+	ck_assert(!r.s->busy);
+	tu_run_for(r.base, 0.7); /* the cancelled transfer must not come back */
+	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
+	rig_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("bmp180");
+	TCase *tc = tcase_create("bmp180");
+
+	tcase_add_test(tc, datasheet_example);
+	tcase_add_test(tc, every_oversampling);
+	tcase_add_test(tc, calibration_parsing);
+	tcase_add_test(tc, altitude);
+	tcase_add_loop_test(tc, driver_reads_true_values, 0, 4);
+	tcase_add_test(tc, missing_device_then_recovery);
+	tcase_add_test(tc, wrong_chip_id);
+	tcase_add_test(tc, timeout_on_slow_bus);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

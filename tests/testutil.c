@@ -1,0 +1,315 @@
+#include "testutil.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+char *tu_tempdir(void)
+{
+	char *t = strdup("/tmp/muricle-test-XXXXXX");
+
+	if (t == NULL || mkdtemp(t) == NULL)
+		die("mkdtemp: %s", strerror(errno));
+	return t;
+}
+
+char *tu_write_file(const char *dir, const char *name, const char *text)
+{
+	char *path;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		die("asprintf");
+	FILE *f = fopen(path, "w");
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+		die("write %s: %s", path, strerror(errno));
+	return path;
+}
+
+char *tu_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0;
+
+	if (f == NULL)
+		return NULL;
+	FILE *m = open_memstream(&text, &len);
+	int c;
+	while ((c = fgetc(f)) != EOF)
+		fputc(c, m);
+	fclose(m);
+	fclose(f);
+	return text;
+}
+
+unsigned tu_free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		die("free port: %s", strerror(errno));
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+int tu_connect(unsigned port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void tu_send(int fd, const char *text)
+{
+	size_t len = strlen(text);
+
+	while (len > 0) {
+		ssize_t n = send(fd, text, len, MSG_NOSIGNAL);
+		if (n <= 0)
+			die("send: %s", strerror(errno));
+		text += n;
+		len -= (size_t)n;
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void tu_daemon_start(struct tu_daemon *d, const char *conf_fmt)
+{
+	const char *bin = getenv("MURICLED");
+	char *conf;
+
+	if (bin == NULL)
+		die("set MURICLED to the daemon binary (make check does)");
+	d->port = tu_free_port();
+	d->dir = tu_tempdir();
+	const char *at = strstr(conf_fmt, "@PORT@");
+	if (at == NULL)
+		die("the test config needs listen = 127.0.0.1:@PORT@");
+	if (asprintf(&conf, "%.*s%u%s", (int)(at - conf_fmt), conf_fmt, d->port, at + 6) < 0)
+		die("asprintf");
+	d->conf = tu_write_file(d->dir, "muricle.conf", conf);
+	free(conf);
+	if (asprintf(&d->log, "%s/log", d->dir) < 0)
+		die("asprintf");
+	d->pid = fork();
+	if (d->pid < 0)
+		die("fork: %s", strerror(errno));
+	if (d->pid == 0) {
+		int fd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 2);
+		execl(bin, bin, "--simulate", "-v", "-c", d->conf, (char *)NULL);
+		_exit(127);
+	}
+	double deadline = now_s() + 20;
+	while (now_s() < deadline) {
+		int fd = tu_connect(d->port);
+		if (fd >= 0) {
+			close(fd);
+			return;
+		}
+		int st;
+		if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
+			char *log = tu_read_file(d->log);
+			die("muricled exited at start:\n%s", log ? log : "");
+		}
+		usleep(20000);
+	}
+	die("muricled did not listen on port %u within 20 s", d->port);
+}
+
+int tu_daemon_stop(struct tu_daemon *d)
+{
+	int st;
+
+	kill(d->pid, SIGTERM);
+	for (int i = 0; i < 2000; i++) {
+		if (waitpid(d->pid, &st, WNOHANG) == d->pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		usleep(10000);
+	}
+	kill(d->pid, SIGKILL);
+	waitpid(d->pid, &st, 0);
+	return -1;
+}
+
+char *tu_daemon_log(const struct tu_daemon *d)
+{
+	char *log = tu_read_file(d->log);
+	return log ? log : strdup("");
+}
+
+bool tu_readable(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, timeout_ms) > 0;
+}
+
+/* Read into buf until it holds at least want bytes. */
+static int read_some(int fd, char **buf, size_t *len, size_t *cap, int timeout_ms)
+{
+	if (!tu_readable(fd, timeout_ms))
+		return -1;
+	if (*len + 4096 > *cap) {
+		*cap = (*len + 4096) * 2;
+		*buf = realloc(*buf, *cap);
+	}
+	ssize_t n = recv(fd, *buf + *len, *cap - *len - 1, 0);
+	if (n <= 0)
+		return -1;
+	*len += (size_t)n;
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+int tu_read_response(int fd, struct tu_resp *r, bool head_only, int timeout_ms)
+{
+	char *buf = NULL, *end;
+	size_t len = 0, cap = 0;
+
+	memset(r, 0, sizeof *r);
+	/* Byte by byte through the head, so nothing of a next response is eaten. */
+	for (;;) {
+		if (!tu_readable(fd, timeout_ms))
+			goto fail;
+		if (len + 2 > cap) {
+			cap = cap ? cap * 2 : 1024;
+			buf = realloc(buf, cap);
+		}
+		if (recv(fd, buf + len, 1, 0) != 1)
+			goto fail;
+		buf[++len] = '\0';
+		if (len >= 4 && memcmp(buf + len - 4, "\r\n\r\n", 4) == 0)
+			break;
+	}
+	end = buf + len;
+	snprintf(r->head, sizeof r->head, "%.*s", (int)(end - buf), buf);
+	if (sscanf(buf, "HTTP/1.%*d %d", &r->status) != 1)
+		goto fail;
+	char cl[32];
+	size_t want = 0;
+	if (!head_only && tu_header(r, "Content-Length", cl, sizeof cl))
+		want = strtoul(cl, NULL, 10);
+	free(buf);
+	buf = NULL;
+	len = cap = 0;
+	while (len < want)
+		if (read_some(fd, &buf, &len, &cap, timeout_ms) < 0)
+			goto fail;
+	r->body = buf ? buf : strdup("");
+	r->body_len = len;
+	return 0;
+fail:
+	free(buf);
+	return -1;
+}
+
+void tu_resp_free(struct tu_resp *r)
+{
+	free(r->body);
+	r->body = NULL;
+}
+
+const char *tu_header(const struct tu_resp *r, const char *name, char *out, size_t outlen)
+{
+	size_t n = strlen(name);
+
+	for (const char *l = strstr(r->head, "\r\n"); l != NULL; l = strstr(l + 2, "\r\n")) {
+		const char *h = l + 2;
+		if (strncasecmp(h, name, n) == 0 && h[n] == ':') {
+			h += n + 1;
+			h += strspn(h, " ");
+			size_t len = strcspn(h, "\r");
+			snprintf(out, outlen, "%.*s", (int)len, h);
+			return out;
+		}
+	}
+	return NULL;
+}
+
+int tu_request(unsigned port, const char *method, const char *path, struct tu_resp *r)
+{
+	char req[512];
+	int fd = tu_connect(port);
+
+	if (fd < 0)
+		return -1;
+	snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: test\r\nConnection: close\r\n%s\r\n",
+		 method, path, strcmp(method, "POST") == 0 ? "Content-Length: 0\r\n" : "");
+	tu_send(fd, req);
+	int rc = tu_read_response(fd, r, strcmp(method, "HEAD") == 0, 20000);
+	close(fd);
+	return rc;
+}
+
+static void tu_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+}
+
+bool tu_run_until(struct event_base *base, const bool *flag, double timeout_s)
+{
+	double deadline = now_s() + timeout_s;
+	/* A periodic no-op wakes the loop so the flag and deadline get checked. */
+	struct event *tick = event_new(base, -1, EV_PERSIST, tu_tick_cb, NULL);
+	struct timeval tv = { 0, 5000 };
+
+	event_add(tick, &tv);
+	while (!*flag && now_s() < deadline)
+		event_base_loop(base, EVLOOP_ONCE);
+	event_free(tick);
+	return *flag;
+}
+
+void tu_run_for(struct event_base *base, double seconds)
+{
+	bool never = false;
+
+	tu_run_until(base, &never, seconds);
+}

@@ -1,0 +1,60 @@
+/* Helpers shared by the tests: temporary files, the daemon as a child
+ * process, and a raw-socket HTTP client (so tests see keep-alive exactly). */
+#ifndef MURICLE_TESTUTIL_H
+#define MURICLE_TESTUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct event_base;
+
+/* A fresh temporary directory (removed by nobody: it lives in /tmp). */
+char *tu_tempdir(void);
+/* Write text to dir/name and return the path (malloc'ed). */
+char *tu_write_file(const char *dir, const char *name, const char *text);
+/* Read a whole file, or NULL. */
+char *tu_read_file(const char *path);
+unsigned tu_free_port(void);
+
+struct tu_daemon {
+	pid_t pid;
+	unsigned port;
+	char *dir, *conf, *log;
+};
+
+/* Start $MURICLED --simulate on a config made from conf_fmt, in which
+ * @PORT@ stands for a free port. Waits until it accepts connections. */
+void tu_daemon_start(struct tu_daemon *d, const char *conf_fmt);
+/* SIGTERM it and return its exit status (-1 if it did not exit normally). */
+int tu_daemon_stop(struct tu_daemon *d);
+/* The daemon's log so far. */
+char *tu_daemon_log(const struct tu_daemon *d);
+
+int tu_connect(unsigned port);
+void tu_send(int fd, const char *text);
+
+struct tu_resp {
+	int status;
+	char head[4096]; /* status line and headers */
+	char *body;
+	size_t body_len;
+};
+
+/* Read one response; head_only for answers to HEAD. Returns 0, or -1 on
+ * timeout (timeout_ms) or a closed connection. */
+int tu_read_response(int fd, struct tu_resp *r, bool head_only, int timeout_ms);
+void tu_resp_free(struct tu_resp *r);
+/* A header's value (copied into out), or NULL. */
+const char *tu_header(const struct tu_resp *r, const char *name, char *out, size_t outlen);
+/* One request on a new connection, answer read; the connection is closed. */
+int tu_request(unsigned port, const char *method, const char *path, struct tu_resp *r);
+/* Whether fd has data (or EOF) to read within timeout_ms. */
+bool tu_readable(int fd, int timeout_ms);
+
+/* Run the loop until *flag becomes true or timeout_s passes; true if it did. */
+bool tu_run_until(struct event_base *base, const bool *flag, double timeout_s);
+/* Run the loop for a while. */
+void tu_run_for(struct event_base *base, double seconds);
+
+#endif
