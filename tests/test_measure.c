@@ -1,0 +1,401 @@
+/* The sensor framework and scheduler: concurrency, coalescing, status
+ * transitions, staleness; and the Blinker on the simulated GPIO chip. */
+#include <check.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blinker.h"
+#include "config.h"
+#include "gpio.h"
+#include "measure.h"
+#include "sensor.h"
+#include "sim.h"
+#include "testutil.h"
+
+/* A scripted sensor: finishes after `delay` seconds, or fails, or never. */
+struct fake {
+	double delay; /* < 0: never finishes */
+	bool fail;
+	int starts, cancels;
+	struct event *ev;
+	size_t v;
+};
+
+static int started_total;
+
+static void fake_finish_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sensor *s = arg;
+	struct fake *f = s->priv;
+
+	(void)fd;
+	(void)what;
+	if (f->fail) {
+		sensor_fail(s, "scripted failure");
+	} else {
+		sensor_set(s, f->v, 42.0);
+		sensor_done(s);
+	}
+}
+
+static void fake_start(struct sensor *s)
+{
+	struct fake *f = s->priv;
+
+	f->starts++;
+	started_total++;
+	if (f->delay < 0)
+		return;
+	struct timeval tv = { 0, (suseconds_t)(f->delay * 1e6) };
+	evtimer_add(f->ev, &tv);
+}
+
+static void fake_cancel(struct sensor *s)
+{
+	struct fake *f = s->priv;
+
+	f->cancels++;
+	evtimer_del(f->ev);
+}
+
+static void fake_destroy(struct sensor *s)
+{
+	struct fake *f = s->priv;
+
+	event_free(f->ev);
+	free(f);
+}
+
+static const struct sensor_ops fake_ops = { "fake", fake_start, fake_cancel, fake_destroy };
+
+static struct sensor *fake_new(struct event_base *base, const char *name, double delay)
+{
+	struct fake *f = calloc(1, sizeof *f);
+	struct sensor *s = sensor_new(&fake_ops, name, f);
+
+	f->delay = delay;
+	f->ev = evtimer_new(base, fake_finish_cb, s);
+	f->v = sensor_add_value(s, "x", "u", 1, false);
+	return s;
+}
+
+static struct fake *fk(struct sensor *s)
+{
+	return s->priv;
+}
+
+struct waits {
+	int calls;
+	bool completed;
+	int started_at_call; /* started_total when the callback ran */
+	bool flag;
+};
+
+static void wait_cb(void *arg, bool completed)
+{
+	struct waits *w = arg;
+
+	w->calls++;
+	w->completed = completed;
+	w->started_at_call = started_total;
+	w->flag = true;
+}
+
+static const struct measure_conf conf = { .interval = 3600, .timeout = 2, .stale_after = 3 };
+
+START_TEST(all_sensors_start_together)
+{
+	struct event_base *base = event_base_new();
+	struct sensor *s[3] = { fake_new(base, "a", 0.05), fake_new(base, "b", 0.15),
+				fake_new(base, "c", 0.01) };
+	struct measure *m = measure_new(base, s, 3, &conf);
+	struct waits w = { 0 };
+
+	started_total = 0;
+	measure_request(m, wait_cb, &w);
+	/* Every sensor was started before any finished: the round runs them
+	 * side by side, so it lasts as long as the slowest, not the sum. */
+	ck_assert_int_eq(started_total, 3);
+	ck_assert(measure_in_flight(m));
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert_int_eq(w.calls, 1);
+	ck_assert(w.completed);
+	ck_assert_uint_eq(measure_rounds(m), 1);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(s[i]->status, SENSOR_OK);
+		ck_assert_double_eq(s[i]->values[0].v, 42.0);
+	}
+	/* The round ended when the slowest sensor did. */
+	ck_assert_double_ge(measure_last_duration(m), 0.15);
+	measure_free(m);
+	for (int i = 0; i < 3; i++)
+		sensor_free(s[i]);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(requests_in_flight_join_the_round)
+{
+	struct event_base *base = event_base_new();
+	struct sensor *s[2] = { fake_new(base, "a", 0.05), fake_new(base, "b", 0.1) };
+	struct measure *m = measure_new(base, s, 2, &conf);
+	struct waits w1 = { 0 }, w2 = { 0 }, w3 = { 0 };
+
+	measure_request(m, wait_cb, &w1);
+	measure_request(m, wait_cb, &w2);
+	measure_request(m, NULL, NULL); /* a periodic tick joins too */
+	ck_assert_int_eq(fk(s[0])->starts, 1);
+	ck_assert(tu_run_until(base, &w2.flag, 5));
+	ck_assert(w1.flag);
+	ck_assert_int_eq(fk(s[0])->starts, 1);
+	ck_assert_int_eq(fk(s[1])->starts, 1);
+	ck_assert_uint_eq(measure_rounds(m), 1);
+	/* After the round, a new request starts a new one. */
+	measure_request(m, wait_cb, &w3);
+	ck_assert(tu_run_until(base, &w3.flag, 5));
+	ck_assert_int_eq(fk(s[0])->starts, 2);
+	ck_assert_uint_eq(measure_rounds(m), 2);
+	measure_free(m);
+	sensor_free(s[0]);
+	sensor_free(s[1]);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(status_transitions)
+{
+	struct event_base *base = event_base_new();
+	struct sensor *s[1] = { fake_new(base, "a", 0) };
+	struct measure *m = measure_new(base, s, 1, &conf);
+	struct waits w = { 0 };
+
+	ck_assert_int_eq(s[0]->status, SENSOR_PENDING);
+	ck_assert(!s[0]->values[0].valid);
+
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert_int_eq(s[0]->status, SENSOR_OK);
+	ck_assert(s[0]->values[0].valid);
+	double first_ok = s[0]->last_ok_mono;
+
+	fk(s[0])->fail = true;
+	w.flag = false;
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert_int_eq(s[0]->status, SENSOR_ERROR);
+	ck_assert_str_eq(s[0]->error, "scripted failure");
+	ck_assert_uint_eq(s[0]->errors, 1);
+	ck_assert(!s[0]->values[0].valid); /* never a number after a failed read */
+	ck_assert_double_eq(s[0]->last_ok_mono, first_ok);
+
+	w.flag = false;
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert_uint_eq(s[0]->errors, 2);
+
+	fk(s[0])->fail = false;
+	w.flag = false;
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert_int_eq(s[0]->status, SENSOR_OK);
+	ck_assert_str_eq(s[0]->error, "");
+	ck_assert_uint_eq(s[0]->errors, 2); /* a count since start, not reset */
+	ck_assert(s[0]->values[0].valid);
+
+	/* No good read for longer than stale_after intervals: stale, values kept. */
+	sensor_check_stale(s[0], s[0]->last_ok_mono + 10, 30);
+	ck_assert_int_eq(s[0]->status, SENSOR_OK);
+	sensor_check_stale(s[0], s[0]->last_ok_mono + 31, 30);
+	ck_assert_int_eq(s[0]->status, SENSOR_STALE);
+	ck_assert(s[0]->values[0].valid);
+
+	measure_free(m);
+	sensor_free(s[0]);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(a_hung_sensor_times_out_alone)
+{
+	struct event_base *base = event_base_new();
+	struct sensor *s[2] = { fake_new(base, "hung", -1), fake_new(base, "fine", 0.01) };
+	struct measure_conf c = conf;
+	struct waits w = { 0 };
+
+	c.timeout = 0.2;
+	struct measure *m = measure_new(base, s, 2, &c);
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert_int_eq(s[0]->status, SENSOR_ERROR);
+	ck_assert_int_eq(fk(s[0])->cancels, 1);
+	ck_assert_msg(strstr(s[0]->error, "not responding"), "%s", s[0]->error);
+	ck_assert_int_eq(s[1]->status, SENSOR_OK);
+	ck_assert(!s[0]->busy && !measure_in_flight(m));
+	measure_free(m);
+	sensor_free(s[0]);
+	sensor_free(s[1]);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(shutdown_answers_waiters)
+{
+	struct event_base *base = event_base_new();
+	struct sensor *s[1] = { fake_new(base, "slow", 10) };
+	struct measure *m = measure_new(base, s, 1, &conf);
+	struct waits w = { 0 };
+
+	measure_request(m, wait_cb, &w);
+	measure_shutdown(m);
+	ck_assert_int_eq(w.calls, 1);
+	ck_assert(!w.completed);
+	ck_assert_int_eq(fk(s[0])->cancels, 1);
+	measure_free(m);
+	sensor_free(s[0]);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(periodic_sampling_and_stale)
+{
+	struct event_base *base = event_base_new();
+	struct sensor *s[1] = { fake_new(base, "a", 0) };
+	struct measure_conf c = { .interval = 0.05, .timeout = 1, .stale_after = 2 };
+	struct measure *m = measure_new(base, s, 1, &c);
+
+	measure_start_sampling(m);
+	tu_run_for(base, 0.3);
+	ck_assert_uint_ge(measure_rounds(m), 3);
+	ck_assert_int_eq(s[0]->status, SENSOR_OK);
+	/* The sensor stops answering: after 2 intervals of silence it is stale. */
+	fk(s[0])->delay = -1;
+	fk(s[0])->starts = 0;
+	tu_run_for(base, 0.4);
+	ck_assert_int_eq(s[0]->status, SENSOR_STALE);
+	measure_free(m);
+	sensor_free(s[0]);
+	event_base_free(base);
+}
+END_TEST
+
+/* The Blinker on the simulated chip: the level a probe on the pin sees. */
+static void blinker_rig(struct event_base **base, struct sim **sim, struct gpio **gpio,
+			struct sensor **s, bool active_low, double blink)
+{
+	struct sensor_conf sc = { .kind = KIND_BLINKER, .active_low = active_low, .blink = blink };
+
+	strcpy(sc.name, "led");
+	strcpy(sc.gpio, "GPIO17");
+	*base = event_base_new();
+	*sim = sim_new(*base, 0, NULL);
+	*gpio = sim_gpio(*sim);
+	*s = blinker_sensor_new(&sc, *gpio);
+	sensor_attach(*s, *base);
+}
+
+static void noop_done(struct sensor *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+}
+
+START_TEST(blinker_lights_then_goes_dark)
+{
+	struct event_base *base;
+	struct sim *sim;
+	struct gpio *gpio;
+	struct sensor *s;
+	bool active_low = _i;
+	int lit = active_low ? 0 : 1;
+
+	blinker_rig(&base, &sim, &gpio, &s, active_low, 0.5);
+	sensor_start(s, 1, noop_done, NULL);
+	ck_assert_int_eq(s->status, SENSOR_OK);
+	ck_assert_int_eq(sim_gpio_level(sim, 17), lit);
+	ck_assert(s->values[0].valid && s->values[0].v == 1);
+	tu_run_for(base, 0.3);
+	/* A new measurement while lit restarts the time. */
+	sensor_start(s, 1, noop_done, NULL);
+	tu_run_for(base, 0.3);
+	ck_assert_int_eq(sim_gpio_level(sim, 17), lit); /* 0.6 s after the first start */
+	tu_run_for(base, 0.4);
+	ck_assert_int_eq(sim_gpio_level(sim, 17), !lit);
+	ck_assert(s->values[0].valid && s->values[0].v == 0);
+	sensor_free(s);
+	gpio_free(gpio);
+	sim_free(sim);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(blinker_line_missing)
+{
+	struct event_base *base = event_base_new();
+	struct sim *sim = sim_new(base, 0, NULL);
+	struct gpio *gpio = sim_gpio(sim);
+	struct sensor_conf sc = { .kind = KIND_BLINKER, .blink = 1 };
+
+	strcpy(sc.name, "led");
+	strcpy(sc.gpio, "GPIO99");
+	struct sensor *s = blinker_sensor_new(&sc, gpio);
+	sensor_attach(s, base);
+	sensor_start(s, 1, noop_done, NULL);
+	ck_assert_int_eq(s->status, SENSOR_ERROR);
+	ck_assert_msg(strstr(s->error, "no GPIO line 'GPIO99'"), "%s", s->error);
+	ck_assert(!s->values[0].valid);
+	sensor_free(s);
+	gpio_free(gpio);
+	sim_free(sim);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(gpio_inputs_and_busy_lines)
+{
+	struct event_base *base = event_base_new();
+	struct sim *sim = sim_new(base, 0, NULL);
+	struct gpio *gpio = sim_gpio(sim);
+	char err[160];
+	struct gpio_request in = { .chip = "gpiochip0", .line = "27", .dir = GPIO_INPUT,
+				   .active_low = true };
+	struct gpio_line *l = gpio_request(gpio, &in, err, sizeof err);
+
+	ck_assert_ptr_nonnull(l);
+	sim_gpio_drive(sim, 27, 0); /* a button to ground, active low: pressed */
+	ck_assert_int_eq(gpio_get(l), 1);
+	sim_gpio_drive(sim, 27, 1);
+	ck_assert_int_eq(gpio_get(l), 0);
+	ck_assert_int_lt(gpio_set(l, 1), 0); /* inputs cannot be driven */
+	struct gpio_request again = { .line = "GPIO27", .dir = GPIO_OUTPUT };
+	ck_assert_ptr_null(gpio_request(gpio, &again, err, sizeof err));
+	ck_assert_msg(strstr(err, "already in use"), "%s", err);
+	gpio_release(l);
+	gpio_free(gpio);
+	sim_free(sim);
+	event_base_free(base);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("measure");
+	TCase *tc = tcase_create("measure");
+
+	tcase_add_test(tc, all_sensors_start_together);
+	tcase_add_test(tc, requests_in_flight_join_the_round);
+	tcase_add_test(tc, status_transitions);
+	tcase_add_test(tc, a_hung_sensor_times_out_alone);
+	tcase_add_test(tc, shutdown_answers_waiters);
+	tcase_add_test(tc, periodic_sampling_and_stale);
+	tcase_add_loop_test(tc, blinker_lights_then_goes_dark, 0, 2);
+	tcase_add_test(tc, blinker_line_missing);
+	tcase_add_test(tc, gpio_inputs_and_busy_lines);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
