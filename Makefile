@@ -72,8 +72,8 @@ $(BUILD)/embedded_conf.o: $(BUILD)/embedded_conf.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # Tests.
-TEST_CFLAGS = $(CFLAGS_ALL) $(shell $(PKG_CONFIG) --cflags check) -Itests
-TEST_LIBS   = $(LIBS) $(shell $(PKG_CONFIG) --libs check)
+TEST_CFLAGS = $(CFLAGS_ALL) $(shell $(PKG_CONFIG) --cflags check json-c) -Itests
+TEST_LIBS   = $(LIBS) $(shell $(PKG_CONFIG) --libs check json-c)
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)

@@ -4,7 +4,7 @@
 set -eu
 
 build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev libsystemd-dev"
-test="check"
+test="check libjson-c-dev"
 
 want=$build
 [ "${1:-build}" = test ] && want="$build $test"
