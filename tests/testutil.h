@@ -24,7 +24,8 @@ struct tu_daemon {
 };
 
 /* Start $MURICLED --simulate on a config made from conf_fmt, in which
- * @PORT@ stands for a free port. Waits until it accepts connections. */
+ * @PORT@ stands for a free port and @DIR@ for the daemon's temporary
+ * directory. Waits until it accepts connections. */
 void tu_daemon_start(struct tu_daemon *d, const char *conf_fmt);
 /* SIGTERM it and return its exit status (-1 if it did not exit normally). */
 int tu_daemon_stop(struct tu_daemon *d);
@@ -32,7 +33,8 @@ int tu_daemon_stop(struct tu_daemon *d);
 char *tu_daemon_log(const struct tu_daemon *d);
 
 int tu_connect(unsigned port);
-void tu_send(int fd, const char *text);
+/* Send all of text; -1 if the peer closed first. */
+int tu_send(int fd, const char *text);
 
 struct tu_resp {
 	int status;

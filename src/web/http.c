@@ -124,7 +124,6 @@ static enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *conn, co
 	(void)version;
 	(void)upload_data;
 	if (r == NULL) {
-		/* First call: headers only. Answering now would close keep-alive. */
 		r = xcalloc(1, sizeof *r);
 		r->http = h;
 		r->conn = conn;
@@ -132,19 +131,24 @@ static enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *conn, co
 		r->path = url;
 		*con_cls = r;
 		h->busy++;
-		return MHD_YES;
-	}
-	if (*upload_data_size != 0) {
-		r->body_len += *upload_data_size;
-		*upload_data_size = 0;
-		if (r->body_len > HTTP_BODY_MAX && !r->handled) {
-			/* No route takes a body this large: refuse early, don't read on. */
+		/* No route takes a large body: refuse it before reading any. */
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
 			r->handled = true;
 			char *msg = xstrdup("request body too large\n");
 			http_reply(r, 413, "text/plain; charset=utf-8", msg, strlen(msg));
 			return http_queue(r);
 		}
+		/* Otherwise answer on a later call: a response queued now
+		 * would close the keep-alive connection. */
 		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		r->body_len += *upload_data_size;
+		*upload_data_size = 0;
+		/* A chunked body past the limit: MHD cannot answer mid-body, so close. */
+		return r->body_len > HTTP_BODY_MAX ? MHD_NO : MHD_YES;
 	}
 	if (r->response != NULL)
 		return http_queue(r); /* resumed with its answer */
