@@ -13,6 +13,7 @@
 #include "http.h"
 #include "i2c.h"
 #include "log.h"
+#include "loop.h"
 #include "measure.h"
 #include "sensor.h"
 #include "sim.h"
@@ -46,25 +47,6 @@ static struct i2c_bus *daemon_bus(struct daemon *d, const char *path)
 	struct i2c_bus *bus = sim_i2c_bus(d->sim, path);
 	d->buses[d->nbuses++] = bus;
 	return bus;
-}
-
-/* Event loop on epoll, as DESIGN.md asks: refuse to run on anything slower. */
-static struct event_base *daemon_base(char *err, size_t errlen)
-{
-	struct event_config *ec = event_config_new();
-
-	event_config_avoid_method(ec, "select");
-	event_config_avoid_method(ec, "poll");
-	struct event_base *base = event_base_new_with_config(ec);
-	event_config_free(ec);
-	if (base == NULL || strcmp(event_base_get_method(base), "epoll") != 0) {
-		snprintf(err, errlen, "libevent could not set up an epoll loop%s",
-			 getenv("EVENT_NOEPOLL") ? " (EVENT_NOEPOLL is set)" : "");
-		if (base != NULL)
-			event_base_free(base);
-		return NULL;
-	}
-	return base;
 }
 
 /* Still answering requests at shutdown? Stop once done or out of time. */
@@ -138,7 +120,7 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_name, boo
 	}
 	struct daemon *d = xcalloc(1, sizeof *d);
 	d->cfg = *cfg;
-	d->base = daemon_base(err, errlen);
+	d->base = loop_new(err, errlen);
 	if (d->base == NULL)
 		goto fail;
 

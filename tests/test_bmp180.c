@@ -106,7 +106,7 @@ static void rig_init(struct rig *r, unsigned oss, bool attach, double delay)
 
 	strcpy(sc.name, "baro");
 	strcpy(sc.bus, "/dev/i2c-1");
-	r->base = event_base_new();
+	r->base = tu_loop();
 	r->sim = sim_new(r->base, delay, NULL);
 	r->model = NULL;
 	if (attach) {

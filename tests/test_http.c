@@ -39,6 +39,7 @@ static void slow_daemon_up(void)
 static void slow_daemon_down(void)
 {
 	ck_assert_int_eq(tu_daemon_stop(&daemon_), 0);
+	tu_daemon_free(&daemon_);
 }
 
 static double now_s(void)
@@ -335,6 +336,7 @@ START_TEST(missing_sensor_is_an_error_not_a_number)
 	ck_assert_ptr_nonnull(strstr(log, "<6>serving http://127.0.0.1:"));
 	ck_assert_ptr_nonnull(strstr(log, "<6>sensor baro: bmp180, 0x77 on /dev/i2c-1"));
 	free(log);
+	tu_daemon_free(&d);
 }
 END_TEST
 
@@ -360,6 +362,7 @@ START_TEST(shutdown_answers_requests_in_flight)
 	char *log = tu_daemon_log(&d);
 	ck_assert_ptr_nonnull(strstr(log, "<6>SIGTERM: shutting down"));
 	free(log);
+	tu_daemon_free(&d);
 }
 END_TEST
 
@@ -435,6 +438,7 @@ START_TEST(port_in_use_is_reported)
 	free(path);
 	free(dir);
 	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	tu_daemon_free(&d);
 }
 END_TEST
 

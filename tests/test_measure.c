@@ -107,7 +107,7 @@ static const struct measure_conf conf = { .interval = 3600, .timeout = 2, .stale
 
 START_TEST(all_sensors_start_together)
 {
-	struct event_base *base = event_base_new();
+	struct event_base *base = tu_loop();
 	struct sensor *s[3] = { fake_new(base, "a", 0.05), fake_new(base, "b", 0.15),
 				fake_new(base, "c", 0.01) };
 	struct measure *m = measure_new(base, s, 3, &conf);
@@ -138,7 +138,7 @@ END_TEST
 
 START_TEST(requests_in_flight_join_the_round)
 {
-	struct event_base *base = event_base_new();
+	struct event_base *base = tu_loop();
 	struct sensor *s[2] = { fake_new(base, "a", 0.05), fake_new(base, "b", 0.1) };
 	struct measure *m = measure_new(base, s, 2, &conf);
 	struct waits w1 = { 0 }, w2 = { 0 }, w3 = { 0 };
@@ -166,7 +166,7 @@ END_TEST
 
 START_TEST(status_transitions)
 {
-	struct event_base *base = event_base_new();
+	struct event_base *base = tu_loop();
 	struct sensor *s[1] = { fake_new(base, "a", 0) };
 	struct measure *m = measure_new(base, s, 1, &conf);
 	struct waits w = { 0 };
@@ -219,7 +219,7 @@ END_TEST
 
 START_TEST(a_hung_sensor_times_out_alone)
 {
-	struct event_base *base = event_base_new();
+	struct event_base *base = tu_loop();
 	struct sensor *s[2] = { fake_new(base, "hung", -1), fake_new(base, "fine", 0.01) };
 	struct measure_conf c = conf;
 	struct waits w = { 0 };
@@ -242,7 +242,7 @@ END_TEST
 
 START_TEST(shutdown_answers_waiters)
 {
-	struct event_base *base = event_base_new();
+	struct event_base *base = tu_loop();
 	struct sensor *s[1] = { fake_new(base, "slow", 10) };
 	struct measure *m = measure_new(base, s, 1, &conf);
 	struct waits w = { 0 };
@@ -260,7 +260,7 @@ END_TEST
 
 START_TEST(periodic_sampling_and_stale)
 {
-	struct event_base *base = event_base_new();
+	struct event_base *base = tu_loop();
 	struct sensor *s[1] = { fake_new(base, "a", 0) };
 	struct measure_conf c = { .interval = 0.05, .timeout = 1, .stale_after = 2 };
 	struct measure *m = measure_new(base, s, 1, &c);
@@ -288,7 +288,7 @@ static void blinker_rig(struct event_base **base, struct sim **sim, struct gpio 
 
 	strcpy(sc.name, "led");
 	strcpy(sc.gpio, "GPIO17");
-	*base = event_base_new();
+	*base = tu_loop();
 	*sim = sim_new(*base, 0, NULL);
 	*gpio = sim_gpio(*sim);
 	*s = blinker_sensor_new(&sc, *gpio);
@@ -332,7 +332,7 @@ END_TEST
 
 START_TEST(blinker_line_missing)
 {
-	struct event_base *base = event_base_new();
+	struct event_base *base = tu_loop();
 	struct sim *sim = sim_new(base, 0, NULL);
 	struct gpio *gpio = sim_gpio(sim);
 	struct sensor_conf sc = { .kind = KIND_BLINKER, .blink = 1 };
@@ -354,7 +354,7 @@ END_TEST
 
 START_TEST(gpio_inputs_and_busy_lines)
 {
-	struct event_base *base = event_base_new();
+	struct event_base *base = tu_loop();
 	struct sim *sim = sim_new(base, 0, NULL);
 	struct gpio *gpio = sim_gpio(sim);
 	char err[160];

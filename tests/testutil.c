@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include "loop.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
@@ -196,6 +198,23 @@ int tu_daemon_stop(struct tu_daemon *d)
 	kill(d->pid, SIGKILL);
 	waitpid(d->pid, &st, 0);
 	return -1;
+}
+
+void tu_daemon_free(struct tu_daemon *d)
+{
+	free(d->dir);
+	free(d->conf);
+	free(d->log);
+}
+
+struct event_base *tu_loop(void)
+{
+	char err[128];
+	struct event_base *base = loop_new(err, sizeof err);
+
+	if (base == NULL)
+		die("%s", err);
+	return base;
 }
 
 char *tu_daemon_log(const struct tu_daemon *d)

@@ -23,12 +23,15 @@ struct tu_daemon {
 	char *dir, *conf, *log;
 };
 
+
 /* Start $MURICLED --simulate on a config made from conf_fmt, in which
  * @PORT@ stands for a free port and @DIR@ for the daemon's temporary
  * directory. Waits until it accepts connections. */
 void tu_daemon_start(struct tu_daemon *d, const char *conf_fmt);
 /* SIGTERM it and return its exit status (-1 if it did not exit normally). */
 int tu_daemon_stop(struct tu_daemon *d);
+/* Forget a stopped daemon's paths. */
+void tu_daemon_free(struct tu_daemon *d);
 /* The daemon's log so far. */
 char *tu_daemon_log(const struct tu_daemon *d);
 
@@ -54,6 +57,8 @@ int tu_request(unsigned port, const char *method, const char *path, struct tu_re
 /* Whether fd has data (or EOF) to read within timeout_ms. */
 bool tu_readable(int fd, int timeout_ms);
 
+/* A loop made as the daemon makes its own (loop_new). */
+struct event_base *tu_loop(void);
 /* Run the loop until *flag becomes true or timeout_s passes; true if it did. */
 bool tu_run_until(struct event_base *base, const bool *flag, double timeout_s);
 /* Run the loop for a while. */
