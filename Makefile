@@ -93,6 +93,10 @@ tests-run: $(BUILD)/muricled $(TEST_BINS)
 		echo "== $$t"; \
 		MURICLED=$(BUILD)/muricled CK_DEFAULT_TIMEOUT=60 $$t || failed=1; \
 	done; \
+	if [ "$(SANITIZE)" != 1 ]; then \
+		echo "== tests/build-checks.sh"; \
+		tests/build-checks.sh $(BUILD)/muricled || failed=1; \
+	fi; \
 	if [ $$failed -ne 0 ]; then echo "some tests FAILED"; exit 1; fi; \
 	echo "all test programs passed"
 

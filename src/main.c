@@ -28,7 +28,7 @@ static void usage(FILE *f)
 		"  -V, --version       show the version and exit\n"
 		"\n"
 		"Logs go to standard error with <N> priority prefixes for journald.\n"
-		"See muricled(8) and muricle.conf(5).\n");
+		"The configuration is documented in the example file etc/muricle.conf.\n");
 }
 
 /* Raise the soft open-file limit to the hard one (capped), for many clients. */

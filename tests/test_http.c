@@ -366,6 +366,48 @@ START_TEST(shutdown_answers_requests_in_flight)
 }
 END_TEST
 
+/* User plus system CPU time of a process, in clock ticks. */
+static long cpu_ticks(pid_t pid)
+{
+	char path[64];
+	long utime = -1, stime = -1;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	char *text = tu_read_file(path);
+	ck_assert_ptr_nonnull(text);
+	/* Fields 14 and 15, counted after the ")" that ends the command name. */
+	char *p = strrchr(text, ')');
+	ck_assert(p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime,
+			      &stime) == 2);
+	free(text);
+	return utime + stime;
+}
+
+/* Between samples the loop sleeps: no polling, no spinning. A loop that
+ * spun would burn about 100 ticks a second here. */
+START_TEST(idle_daemon_sleeps)
+{
+	struct tu_daemon d;
+	struct tu_resp r;
+
+	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
+			    "[blinker led]\ngpio = GPIO17\nblink = 0.2\n[bmp180 baro]\n");
+	/* Keep-alive clients that stay connected must not cost anything either. */
+	int fd = tu_connect(d.port);
+	tu_send(fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
+	tu_resp_free(&r);
+	usleep(500000);
+	long before = cpu_ticks(d.pid);
+	sleep(3);
+	long used = cpu_ticks(d.pid) - before;
+	ck_assert_msg(used <= 5, "idle daemon used %ld ticks in 3 s", used);
+	close(fd);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	tu_daemon_free(&d);
+}
+END_TEST
+
 /* The command line, as a user meets it. */
 static int run(const char *args, char **out)
 {
@@ -461,6 +503,7 @@ int main(void)
 	tcase_add_test(own, shutdown_answers_requests_in_flight);
 	tcase_add_test(own, command_line);
 	tcase_add_test(own, port_in_use_is_reported);
+	tcase_add_test(own, idle_daemon_sleeps);
 	suite_add_tcase(s, shared);
 	suite_add_tcase(s, own);
 	SRunner *sr = srunner_create(s);
