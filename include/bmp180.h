@@ -5,15 +5,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BMP180_CHIP_ID 0x55
-#define BMP180_REG_CALIB 0xAA /* 22 bytes, 0xAA-0xBF */
-#define BMP180_CALIB_LEN 22
-#define BMP180_REG_ID 0xD0
-#define BMP180_REG_CTRL 0xF4
-#define BMP180_REG_OUT 0xF6 /* MSB, LSB, XLSB at 0xF6-0xF8 */
-#define BMP180_CMD_TEMP 0x2E
+#define BMP180_CHIP_ID      0x55
+#define BMP180_REG_CALIB    0xAA /* 22 bytes, 0xAA-0xBF */
+#define BMP180_CALIB_LEN    22
+#define BMP180_REG_ID       0xD0
+#define BMP180_REG_CTRL     0xF4
+#define BMP180_REG_OUT      0xF6 /* MSB, LSB, XLSB at 0xF6-0xF8 */
+#define BMP180_CMD_TEMP     0x2E
 #define BMP180_CMD_PRESSURE 0x34 /* | oss << 6 */
-#define BMP180_CTRL_SCO 0x20 /* start of conversion: set while converting */
+#define BMP180_CTRL_SCO     0x20 /* start of conversion: set while converting */
 
 /* Calibration coefficients from the EEPROM (datasheet 3.4). */
 struct bmp180_calib {
@@ -37,7 +37,7 @@ int32_t bmp180_raw_pressure(const uint8_t out[3], unsigned oss);
 /* Compensate raw readings (datasheet 3.5): temperature in 0.1 degC, pressure
  * in Pa. False if the calibration makes the formulas divide by zero. */
 bool bmp180_compensate(const struct bmp180_calib *c, int32_t ut, int32_t up, unsigned oss,
-		       int32_t *temp_01c, int32_t *pressure_pa);
+                       int32_t *temp_01c, int32_t *pressure_pa);
 /* Altitude in metres from pressure and sea-level pressure (datasheet 3.6). */
 double bmp180_altitude(double pressure_pa, double sea_level_pa);
 

@@ -8,8 +8,8 @@
 #include "buf.h"
 
 #define CONFIG_MAX_SENSORS 16
-#define CONFIG_NAME_MAX 32
-#define CONFIG_PATH_MAX 128
+#define CONFIG_NAME_MAX    32
+#define CONFIG_PATH_MAX    128
 
 #ifndef MURICLE_SYSCONFDIR
 #define MURICLE_SYSCONFDIR "/etc"
@@ -35,8 +35,8 @@ struct sensor_conf {
 	/* I2C sensors */
 	char bus[CONFIG_PATH_MAX + 1];
 	unsigned address;
-	unsigned oversampling; /* 0-3 */
-	double sea_level; /* hPa */
+	unsigned oversampling;  /* 0-3 */
+	double sea_level;       /* hPa */
 	double altitude_offset; /* m */
 };
 
@@ -44,9 +44,9 @@ struct config {
 	char listen_host[64];
 	unsigned listen_port;
 	char title[65];
-	double interval; /* seconds between periodic measurements */
+	double interval;      /* seconds between periodic measurements */
 	unsigned stale_after; /* intervals without a good read before "stale" */
-	double timeout; /* seconds a sensor may take before it counts as failed */
+	double timeout;       /* seconds a sensor may take before it counts as failed */
 
 	struct sensor_conf sensors[CONFIG_MAX_SENSORS];
 	size_t nsensors;

@@ -11,7 +11,7 @@ struct daemon;
 
 /* Build everything from cfg; NULL with a message in err on failure. */
 struct daemon *daemon_new(const struct config *cfg, const char *config_name, bool simulate,
-			  char *err, size_t errlen);
+                          char *err, size_t errlen);
 /* Serve until SIGINT or SIGTERM; returns the process exit status. */
 int daemon_run(struct daemon *d);
 void daemon_free(struct daemon *d);

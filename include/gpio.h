@@ -25,7 +25,7 @@ struct gpio_request {
 
 struct gpio_ops {
 	struct gpio_line *(*request)(struct gpio *g, const struct gpio_request *rq, char *err,
-				     size_t errlen);
+	                             size_t errlen);
 	int (*set)(struct gpio_line *l, int value);
 	int (*get)(struct gpio_line *l);
 	void (*release)(struct gpio_line *l);
@@ -42,7 +42,7 @@ struct gpio_line {
 
 /* Request a line; NULL with a message in err if it cannot be had. */
 static inline struct gpio_line *gpio_request(struct gpio *g, const struct gpio_request *rq,
-					     char *err, size_t errlen)
+                                             char *err, size_t errlen)
 {
 	return g->ops->request(g, rq, err, errlen);
 }

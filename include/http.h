@@ -23,7 +23,7 @@ typedef void (*http_handler)(void *ctx, struct http_req *req);
 int http_listen(const char *host, unsigned port, char *err, size_t errlen);
 /* Serve on a listening socket (the http object takes it). */
 struct http *http_new(struct event_base *base, int listen_fd, http_handler handler, void *ctx,
-		      char *err, size_t errlen);
+                      char *err, size_t errlen);
 /* Stop accepting connections; requests already in progress go on. */
 void http_quiesce(struct http *h);
 /* Requests that have arrived but whose answer has not been sent yet. */
@@ -38,6 +38,6 @@ size_t http_req_body_len(const struct http_req *r);
 void http_add_header(struct http_req *r, const char *name, const char *value);
 /* Answer the request; takes body (malloc'ed, may be NULL when len is 0). */
 void http_reply(struct http_req *r, unsigned status, const char *content_type, char *body,
-		size_t len);
+                size_t len);
 
 #endif

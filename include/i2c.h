@@ -50,10 +50,10 @@ struct i2c_req {
 /* Read len bytes starting at register reg into dst (which must stay valid
  * until completion or cancel). Returns a handle for i2c_cancel. */
 struct i2c_req *i2c_read(struct i2c_bus *bus, uint8_t addr, uint8_t reg, uint8_t *dst, size_t len,
-			 i2c_done_fn done, void *arg);
+                         i2c_done_fn done, void *arg);
 /* Write len bytes (copied) starting at register reg. */
 struct i2c_req *i2c_write(struct i2c_bus *bus, uint8_t addr, uint8_t reg, const uint8_t *src,
-			  size_t len, i2c_done_fn done, void *arg);
+                          size_t len, i2c_done_fn done, void *arg);
 /* Cancel a transfer in flight; its callback will not run. */
 void i2c_cancel(struct i2c_req *req);
 void i2c_bus_free(struct i2c_bus *bus);

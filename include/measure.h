@@ -15,8 +15,8 @@ struct event_base;
 struct sensor;
 
 struct measure_conf {
-	double interval; /* seconds between periodic rounds */
-	double timeout; /* per sensor */
+	double interval;      /* seconds between periodic rounds */
+	double timeout;       /* per sensor */
 	unsigned stale_after; /* intervals */
 };
 
@@ -26,7 +26,7 @@ typedef void (*measure_fn)(void *arg, bool completed);
 struct measure;
 
 struct measure *measure_new(struct event_base *base, struct sensor **sensors, size_t n,
-			    const struct measure_conf *conf);
+                            const struct measure_conf *conf);
 /* Start periodic sampling, with a first round now. */
 void measure_start_sampling(struct measure *m);
 /* Ask for a round and be told when it ends (fn may be NULL). */

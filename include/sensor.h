@@ -14,7 +14,7 @@ struct event;
 struct event_base;
 
 #define SENSOR_MAX_VALUES 8
-#define SENSOR_ERROR_MAX 160
+#define SENSOR_ERROR_MAX  160
 
 enum sensor_status {
 	SENSOR_PENDING, /* not measured yet */
@@ -58,8 +58,8 @@ struct sensor {
 
 	enum sensor_status status;
 	char error[SENSOR_ERROR_MAX];
-	uint64_t errors; /* failed measurements since start */
-	double last_ok; /* wall clock (s since epoch) of the last good read, 0 never */
+	uint64_t errors;     /* failed measurements since start */
+	double last_ok;      /* wall clock (s since epoch) of the last good read, 0 never */
 	double last_ok_mono; /* the same on the monotonic clock */
 
 	/* In-flight measurement. */
@@ -72,7 +72,7 @@ struct sensor {
 /* For drivers. */
 struct sensor *sensor_new(const struct sensor_ops *ops, const char *name, void *priv);
 size_t sensor_add_value(struct sensor *s, const char *name, const char *unit, int decimals,
-			bool boolean);
+                        bool boolean);
 /* Set a value (drivers, during or outside a measurement). */
 void sensor_set(struct sensor *s, size_t idx, double v);
 /* Finish the measurement in flight successfully. */

@@ -32,7 +32,7 @@ void sim_free(struct sim *sim);
 
 /* Put a device model on a bus at an address; the sim then owns dev. */
 void sim_i2c_attach(struct sim *sim, const char *bus, uint8_t addr,
-		    const struct sim_device_ops *ops, void *dev);
+                    const struct sim_device_ops *ops, void *dev);
 /* Take a device off the bus (it stops answering) and destroy it. */
 void sim_i2c_detach(struct sim *sim, const char *bus, uint8_t addr);
 /* A bus handle for drivers; free it with i2c_bus_free. */

@@ -73,7 +73,7 @@ static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (sig == SIGHUP) {
 		log_msg(LOG_NOTICE, "SIGHUP: reloading the configuration is not supported yet, "
-				    "restart muricle to apply changes");
+		                    "restart muricle to apply changes");
 		return;
 	}
 	if (d->drain_deadline != 0)
@@ -91,18 +91,14 @@ static int daemon_add_sensors(struct daemon *d, char *err, size_t errlen)
 		const struct sensor_conf *sc = &d->cfg.sensors[i];
 		struct sensor *s;
 		switch (sc->kind) {
-		case KIND_BLINKER:
-			s = blinker_sensor_new(sc, d->gpio);
-			break;
+		case KIND_BLINKER: s = blinker_sensor_new(sc, d->gpio); break;
 		case KIND_BMP180:
 			if (!config_list_has(d->cfg.sim.absent, sc->name))
-				sim_i2c_attach(d->sim, sc->bus, (uint8_t)sc->address, &sim_bmp180_ops,
-					       sim_bmp180_new());
+				sim_i2c_attach(d->sim, sc->bus, (uint8_t)sc->address,
+				               &sim_bmp180_ops, sim_bmp180_new());
 			s = bmp180_sensor_new(sc, daemon_bus(d, sc->bus));
 			break;
-		default:
-			snprintf(err, errlen, "sensor %s: unsupported type", sc->name);
-			return -1;
+		default: snprintf(err, errlen, "sensor %s: unsupported type", sc->name); return -1;
 		}
 		d->sensors[d->nsensors++] = s;
 		log_info("sensor %s: %s, %s", s->name, s->ops->type, s->where);
@@ -111,11 +107,12 @@ static int daemon_add_sensors(struct daemon *d, char *err, size_t errlen)
 }
 
 struct daemon *daemon_new(const struct config *cfg, const char *config_name, bool simulate,
-			  char *err, size_t errlen)
+                          char *err, size_t errlen)
 {
 	if (!simulate) {
-		snprintf(err, errlen, "this build drives simulated hardware only: run with --simulate "
-				      "(the i2c-dev and libgpiod backends are not part of it yet)");
+		snprintf(err, errlen,
+		         "this build drives simulated hardware only: run with --simulate "
+		         "(the i2c-dev and libgpiod backends are not part of it yet)");
 		return NULL;
 	}
 	struct daemon *d = xcalloc(1, sizeof *d);
@@ -124,13 +121,16 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_name, boo
 	if (d->base == NULL)
 		goto fail;
 
-	log_info("muricle %s starting, config %s, simulated hardware", MURICLE_VERSION, config_name);
+	log_info("muricle %s starting, config %s, simulated hardware", MURICLE_VERSION,
+	         config_name);
 	d->sim = sim_new(d->base, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
 	d->gpio = sim_gpio(d->sim);
 	if (daemon_add_sensors(d, err, errlen) < 0)
 		goto fail;
 	struct measure_conf mc = {
-		.interval = cfg->interval, .timeout = cfg->timeout, .stale_after = cfg->stale_after,
+		.interval = cfg->interval,
+		.timeout = cfg->timeout,
+		.stale_after = cfg->stale_after,
 	};
 	d->measure = measure_new(d->base, d->sensors, d->nsensors, &mc);
 
@@ -145,7 +145,7 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_name, boo
 	if (d->http == NULL)
 		goto fail;
 	log_info("serving http://%s%s%s:%u/", strchr(cfg->listen_host, ':') ? "[" : "",
-		 cfg->listen_host, strchr(cfg->listen_host, ':') ? "]" : "", cfg->listen_port);
+	         cfg->listen_host, strchr(cfg->listen_host, ':') ? "]" : "", cfg->listen_port);
 
 	d->sigint = evsignal_new(d->base, SIGINT, daemon_signal_cb, d);
 	d->sigterm = evsignal_new(d->base, SIGTERM, daemon_signal_cb, d);

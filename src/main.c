@@ -15,20 +15,19 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: muricled [OPTION]...\n"
-		"Serve sensor readings (GPIO, I2C) as a web page, a JSON API and more.\n"
-		"\n"
-		"  -c, --config PATH   configuration file (default " CONFIG_DEFAULT_PATH ";\n"
-		"                      when that is missing, the built-in reference board)\n"
-		"  -s, --simulate      run the configured sensors on simulated hardware\n"
-		"  -t, --check-config  check the configuration, print a summary and exit\n"
-		"  -v, --verbose       log debug lines too\n"
-		"  -h, --help          show this help and exit\n"
-		"  -V, --version       show the version and exit\n"
-		"\n"
-		"Logs go to standard error with <N> priority prefixes for journald.\n"
-		"The configuration is documented in the example file etc/muricle.conf.\n");
+	fprintf(f, "Usage: muricled [OPTION]...\n"
+	           "Serve sensor readings (GPIO, I2C) as a web page, a JSON API and more.\n"
+	           "\n"
+	           "  -c, --config PATH   configuration file (default " CONFIG_DEFAULT_PATH ";\n"
+	           "                      when that is missing, the built-in reference board)\n"
+	           "  -s, --simulate      run the configured sensors on simulated hardware\n"
+	           "  -t, --check-config  check the configuration, print a summary and exit\n"
+	           "  -v, --verbose       log debug lines too\n"
+	           "  -h, --help          show this help and exit\n"
+	           "  -V, --version       show the version and exit\n"
+	           "\n"
+	           "Logs go to standard error with <N> priority prefixes for journald.\n"
+	           "Every setting is explained in the example file " CONFIG_DEFAULT_PATH ".\n");
 }
 
 /* Raise the soft open-file limit to the hard one (capped), for many clients. */
@@ -93,14 +92,12 @@ int main(int argc, char **argv)
 		case 'v': log_set_verbose(true); break;
 		case 'h': usage(stdout); return EXIT_SUCCESS;
 		case 'V': printf("muricled %s\n", MURICLE_VERSION); return EXIT_SUCCESS;
-		default:
-			fprintf(stderr, "Try 'muricled --help'.\n");
-			return 2;
+		default: fprintf(stderr, "Try 'muricled --help'.\n"); return 2;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "muricled: unexpected argument '%s'\nTry 'muricled --help'.\n",
-			argv[optind]);
+		        argv[optind]);
 		return 2;
 	}
 
@@ -108,7 +105,8 @@ int main(int argc, char **argv)
 	const char *name;
 	if (load_config(&cfg, path, &name, check) < 0) {
 		if (!check)
-			log_err("not starting: fix the configuration above (muricled --check-config)");
+			log_err("not starting: fix the configuration above (muricled "
+			        "--check-config)");
 		return EXIT_FAILURE;
 	}
 	if (check) {

@@ -14,8 +14,17 @@
 
 /* The worked example of datasheet section 3.5. */
 static const struct bmp180_calib example = {
-	.ac1 = 408, .ac2 = -72, .ac3 = -14383, .ac4 = 32741, .ac5 = 32757, .ac6 = 23153,
-	.b1 = 6190, .b2 = 4, .mb = -32768, .mc = -8711, .md = 2868,
+	.ac1 = 408,
+	.ac2 = -72,
+	.ac3 = -14383,
+	.ac4 = 32741,
+	.ac5 = 32757,
+	.ac6 = 23153,
+	.b1 = 6190,
+	.b2 = 4,
+	.mb = -32768,
+	.mc = -8711,
+	.md = 2868,
 };
 
 START_TEST(datasheet_example)
@@ -23,7 +32,7 @@ START_TEST(datasheet_example)
 	int32_t t, p;
 
 	ck_assert(bmp180_compensate(&example, 27898, 23843, 0, &t, &p));
-	ck_assert_int_eq(t, 150); /* 15.0 degC */
+	ck_assert_int_eq(t, 150);   /* 15.0 degC */
 	ck_assert_int_eq(p, 69964); /* Pa */
 }
 END_TEST
@@ -53,8 +62,9 @@ END_TEST
 START_TEST(calibration_parsing)
 {
 	uint8_t raw[BMP180_CALIB_LEN];
-	const int16_t words[11] = { 408, -72, -14383, (int16_t)32741, (int16_t)32757, 23153,
-				    6190, 4, -32768, -8711, 2868 };
+	const int16_t words[11] = { 408,   -72,  -14383, (int16_t)32741, (int16_t)32757,
+		                    23153, 6190, 4,      -32768,         -8711,
+		                    2868 };
 	struct bmp180_calib c;
 
 	for (int i = 0; i < 11; i++) {
@@ -101,8 +111,9 @@ static void rig_done(struct sensor *s, void *arg)
 
 static void rig_init(struct rig *r, unsigned oss, bool attach, double delay)
 {
-	struct sensor_conf sc = { .kind = KIND_BMP180, .address = 0x77, .oversampling = oss,
-				  .sea_level = 1013.25 };
+	struct sensor_conf sc = {
+		.kind = KIND_BMP180, .address = 0x77, .oversampling = oss, .sea_level = 1013.25
+	};
 
 	strcpy(sc.name, "baro");
 	strcpy(sc.bus, "/dev/i2c-1");
@@ -165,7 +176,7 @@ START_TEST(missing_device_then_recovery)
 	rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
 	ck_assert_msg(strstr(r.s->error, "no device answers at 0x77 on /dev/i2c-1"), "%s",
-		      r.s->error);
+	              r.s->error);
 	ck_assert(!r.s->values[0].valid && !r.s->values[1].valid);
 	ck_assert_uint_eq(r.s->errors, 1);
 
@@ -208,7 +219,7 @@ START_TEST(wrong_chip_id)
 	rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
 	ck_assert_msg(strstr(r.s->error, "chip id 0x58") && strstr(r.s->error, "not a BMP180"),
-		      "%s", r.s->error);
+	              "%s", r.s->error);
 	rig_free(&r);
 }
 END_TEST

@@ -55,10 +55,10 @@ START_TEST(defaults_and_values)
 {
 	int rc;
 	char *err = parse("; comment\n# comment\n[daemon]\ninterval = 2.5 ; inline\n"
-			  "listen = [::1]:9000\ntitle = Kitchen <Pi>\n"
-			  "[blinker]\ngpio = 4\nchip = gpiochip0\nactive_low = yes\nblink = 0.25\n"
-			  "[bmp180 roof]\naddress = 0x76\noversampling = 0\n",
-			  &rc);
+	                  "listen = [::1]:9000\ntitle = Kitchen <Pi>\n"
+	                  "[blinker]\ngpio = 4\nchip = gpiochip0\nactive_low = yes\nblink = 0.25\n"
+	                  "[bmp180 roof]\naddress = 0x76\noversampling = 0\n",
+	                  &rc);
 	ck_assert_msg(rc == 0, "%s", err);
 	ck_assert_double_eq(cfg.interval, 2.5);
 	ck_assert_str_eq(cfg.listen_host, "::1");
@@ -85,33 +85,44 @@ static const struct {
 	const char *error;
 } bad[] = {
 	{ "[sensors]\n", "t.conf:1: unknown section [sensors]" },
-	{ "[daemon]\nintervall = 5\n", "t.conf:2: unknown key 'intervall' (known here: listen, title" },
-	{ "[daemon]\ninterval = abc\n", "t.conf:2: 'interval' must be a number from 0.1 to 86400, not 'abc'" },
+	{ "[daemon]\nintervall = 5\n",
+	  "t.conf:2: unknown key 'intervall' (known here: listen, title" },
+	{ "[daemon]\ninterval = abc\n",
+	  "t.conf:2: 'interval' must be a number from 0.1 to 86400, not 'abc'" },
 	{ "[daemon]\ninterval = 0\n", "t.conf:2: 'interval' must be a number" },
 	{ "[daemon]\ninterval = nan\n", "t.conf:2: 'interval' must be a number" },
 	{ "[daemon]\ninterval = 5s\n", "t.conf:2: 'interval' must be a number" },
 	{ "[daemon]\ninterval = 5\n\ninterval = 6\n", "t.conf:4: 'interval' is given twice" },
 	{ "interval = 5\n", "t.conf:1: 'interval' is outside any section" },
-	{ "[daemon]\nstale_after = -1\n", "t.conf:2: 'stale_after' must be a whole number from 1 to 1000" },
+	{ "[daemon]\nstale_after = -1\n",
+	  "t.conf:2: 'stale_after' must be a whole number from 1 to 1000" },
 	{ "[daemon]\nlisten = localhost:80\n", "t.conf:2: 'listen' must be ADDRESS:PORT" },
 	{ "[daemon]\nlisten = 127.0.0.1:0\n", "t.conf:2: 'listen' must be" },
 	{ "[daemon]\nlisten = 127.0.0.1:65536\n", "t.conf:2: 'listen' must be" },
 	{ "[daemon]\nlisten = 8080\n", "t.conf:2: 'listen' must be" },
 	{ "[daemon]\nlisten = [::1:80\n", "t.conf:2: 'listen' must be" },
-	{ "[daemon]\ntitle = 0123456789012345678901234567890123456789012345678901234567890123456789\n",
+	{ "[daemon]\ntitle = "
+	  "0123456789012345678901234567890123456789012345678901234567890123456789\n",
 	  "t.conf:2: 'title' is too long (at most 64 characters)" },
 	{ "[daemon x]\n", "t.conf:1: [daemon] takes no name" },
 	{ "[]\n", "t.conf:1: empty section name" },
-	{ "[blinker led]\ngpio = GPIO17\nactive_low = maybe\n", "t.conf:3: 'active_low' must be true or false, not 'maybe'" },
+	{ "[blinker led]\ngpio = GPIO17\nactive_low = maybe\n",
+	  "t.conf:3: 'active_low' must be true or false, not 'maybe'" },
 	{ "[blinker led]\n", "t.conf:1: [blinker led] needs 'gpio'" },
-	{ "[blinker led]\ngpio = 17\n", "t.conf:1: [blinker led]: gpio = 17 is a line offset, so it needs 'chip' too" },
-	{ "[blinker a]\ngpio = GPIO4\n[blinker b]\ngpio = GPIO4\n", "t.conf:3: 'a' and 'b' both use GPIO line GPIO4" },
-	{ "[bmp180 x]\naddress = 0x78\n", "t.conf:2: 'address' must be a 7-bit I2C address from 0x03 to 0x77, not '0x78'" },
+	{ "[blinker led]\ngpio = 17\n",
+	  "t.conf:1: [blinker led]: gpio = 17 is a line offset, so it needs 'chip' too" },
+	{ "[blinker a]\ngpio = GPIO4\n[blinker b]\ngpio = GPIO4\n",
+	  "t.conf:3: 'a' and 'b' both use GPIO line GPIO4" },
+	{ "[bmp180 x]\naddress = 0x78\n",
+	  "t.conf:2: 'address' must be a 7-bit I2C address from 0x03 to 0x77, not '0x78'" },
 	{ "[bmp180 x]\naddress = seventy\n", "t.conf:2: 'address' must be a 7-bit I2C address" },
-	{ "[bmp180 x]\noversampling = 4\n", "t.conf:2: 'oversampling' must be a whole number from 0 to 3, not '4'" },
+	{ "[bmp180 x]\noversampling = 4\n",
+	  "t.conf:2: 'oversampling' must be a whole number from 0 to 3, not '4'" },
 	{ "[bmp180 x]\n[bmp180 y]\n", "t.conf:2: 'x' and 'y' both use address 0x77 on /dev/i2c-1" },
-	{ "[bmp180 x]\n[blinker x]\ngpio = GPIO1\n", "t.conf:2: sensor name 'x' is already used at line 1" },
-	{ "[bmp180 my baro]\n", "t.conf:1: section [bmp180 my baro...]: a sensor section is [TYPE] or [TYPE NAME]" },
+	{ "[bmp180 x]\n[blinker x]\ngpio = GPIO1\n",
+	  "t.conf:2: sensor name 'x' is already used at line 1" },
+	{ "[bmp180 my baro]\n",
+	  "t.conf:1: section [bmp180 my baro...]: a sensor section is [TYPE] or [TYPE NAME]" },
 	{ "[bmp180 b@d]\n", "t.conf:1: sensor name 'b@d': use 1 to 32 letters" },
 	{ "[bmp180]\nblink = 5\n", "t.conf:2: unknown key 'blink' (known here: bus, address" },
 	{ "[mq135 air]\n", "t.conf:1: unknown section [mq135]" },
@@ -128,14 +139,14 @@ START_TEST(each_error_is_reported_with_its_line)
 
 	/* Add a good sensor where the case needs one, after the tested lines. */
 	snprintf(text, sizeof text, "%s%s", bad[_i].text,
-		 strstr(bad[_i].error, "no sensors") || strstr(bad[_i].text, "[blinker") ||
-				 strstr(bad[_i].text, "[bmp180")
-			 ? ""
-			 : ok_sensor);
+	         strstr(bad[_i].error, "no sensors") || strstr(bad[_i].text, "[blinker") ||
+	                         strstr(bad[_i].text, "[bmp180")
+	                 ? ""
+	                 : ok_sensor);
 	char *err = parse(text, &rc);
 	ck_assert_int_eq(rc, -1);
 	ck_assert_msg(strstr(err, bad[_i].error) != NULL, "case %d: wanted \"%s\" in:\n%s", _i,
-		      bad[_i].error, err);
+	              bad[_i].error, err);
 	free(err);
 }
 END_TEST
@@ -174,7 +185,7 @@ START_TEST(file_problems)
 	buf_init(&e);
 	ck_assert_int_eq(config_load(&cfg, "/nonexistent/muricle.conf", &e), -1);
 	ck_assert_msg(strstr(e.data, "/nonexistent/muricle.conf: cannot open: No such file"), "%s",
-		      e.data);
+	              e.data);
 	buf_reset(&e);
 	ck_assert_int_eq(config_load(&cfg, dir, &e), -1);
 	ck_assert_msg(strstr(e.data, "not a regular file"), "%s", e.data);
@@ -195,9 +206,11 @@ END_TEST
  * (this runs under ASan and UBSan in `make check SANITIZE=1`). */
 START_TEST(random_input_never_crashes)
 {
-	static const char *pieces[] = { "[", "]", "daemon", "blinker", "bmp180", " x", "=", ":",
-					"\n", ";", "#", "gpio", "address", "0x", "77", "listen",
-					"[::", "\t", "\xff", "interval", "1e999", "-", " " };
+	static const char *pieces[] = { "[",      "]",    "daemon",  "blinker", "bmp180",
+		                        " x",     "=",    ":",       "\n",      ";",
+		                        "#",      "gpio", "address", "0x",      "77",
+		                        "listen", "[::",  "\t",      "\xff",    "interval",
+		                        "1e999",  "-",    " " };
 	unsigned seed = 12345;
 	char text[512];
 
@@ -239,7 +252,7 @@ int main(void)
 	tcase_add_test(tc, example_file_loads);
 	tcase_add_test(tc, defaults_and_values);
 	tcase_add_loop_test(tc, each_error_is_reported_with_its_line, 0,
-			    (int)(sizeof bad / sizeof bad[0]));
+	                    (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(tc, long_line);
 	tcase_add_test(tc, several_errors_at_once);
 	tcase_add_test(tc, file_problems);

@@ -17,17 +17,17 @@
 #include "testutil.h"
 
 static const char conf_slow[] = "[daemon]\n"
-				"listen = 127.0.0.1:@PORT@\n"
-				"title = Test <Pi>\n"
-				"interval = 3600\n"
-				"[blinker led]\n"
-				"gpio = GPIO17\n"
-				"active_low = true\n"
-				"blink = 3\n"
-				"[bmp180 baro]\n"
-				"[simulation]\n"
-				"i2c_delay = 0.3\n"
-				"gpio_dir = @DIR@\n";
+                                "listen = 127.0.0.1:@PORT@\n"
+                                "title = Test <Pi>\n"
+                                "interval = 3600\n"
+                                "[blinker led]\n"
+                                "gpio = GPIO17\n"
+                                "active_low = true\n"
+                                "blink = 3\n"
+                                "[bmp180 baro]\n"
+                                "[simulation]\n"
+                                "i2c_delay = 0.3\n"
+                                "gpio_dir = @DIR@\n";
 
 static struct tu_daemon daemon_;
 
@@ -222,7 +222,7 @@ static const struct {
 	const char *method, *path;
 	int status;
 	const char *allow; /* expected Allow header, or NULL */
-	const char *type; /* expected Content-Type prefix */
+	const char *type;  /* expected Content-Type prefix */
 } codes[] = {
 	{ "GET", "/nope", 404, NULL, "text/html" },
 	{ "GET", "/api/v1/nope", 404, NULL, "application/json" },
@@ -301,8 +301,8 @@ START_TEST(missing_sensor_is_an_error_not_a_number)
 	struct tu_resp r;
 
 	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
-			    "[blinker led]\ngpio = GPIO17\n[bmp180 baro]\n"
-			    "[simulation]\nabsent = baro\n");
+	                    "[blinker led]\ngpio = GPIO17\n[bmp180 baro]\n"
+	                    "[simulation]\nabsent = baro\n");
 	for (int i = 0; i < 4; i++) {
 		ck_assert_int_eq(tu_request(d.port, "POST", "/api/v1/measure", &r), 0);
 		ck_assert_int_eq(r.status, 200);
@@ -316,7 +316,7 @@ START_TEST(missing_sensor_is_an_error_not_a_number)
 	ck_assert_str_eq(json_object_get_string(v), "error");
 	ck_assert(json_object_object_get_ex(baro, "error", &v));
 	ck_assert_msg(strstr(json_object_get_string(v), "no device answers at 0x77 on /dev/i2c-1"),
-		      "%s", json_object_get_string(v));
+	              "%s", json_object_get_string(v));
 	ck_assert_int_eq(json_int(baro, "errors"), 5); /* start-up + 4 */
 	ck_assert(json_object_object_get_ex(baro, "values", &vals));
 	ck_assert(json_object_object_get_ex(vals, "pressure", &p));
@@ -378,7 +378,7 @@ static long cpu_ticks(pid_t pid)
 	/* Fields 14 and 15, counted after the ")" that ends the command name. */
 	char *p = strrchr(text, ')');
 	ck_assert(p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime,
-			      &stime) == 2);
+	                      &stime) == 2);
 	free(text);
 	return utime + stime;
 }
@@ -391,7 +391,7 @@ START_TEST(idle_daemon_sleeps)
 	struct tu_resp r;
 
 	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
-			    "[blinker led]\ngpio = GPIO17\nblink = 0.2\n[bmp180 baro]\n");
+	                    "[blinker led]\ngpio = GPIO17\nblink = 0.2\n[bmp180 baro]\n");
 	/* Keep-alive clients that stay connected must not cost anything either. */
 	int fd = tu_connect(d.port);
 	tu_send(fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -470,8 +470,8 @@ START_TEST(port_in_use_is_reported)
 	char *out, *dir = tu_tempdir(), args[512], conf[256];
 
 	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\n[blinker led]\ngpio = GPIO17\n");
-	snprintf(conf, sizeof conf, "[daemon]\nlisten = 127.0.0.1:%u\n[blinker led]\ngpio = GPIO17\n",
-		 d.port);
+	snprintf(conf, sizeof conf,
+	         "[daemon]\nlisten = 127.0.0.1:%u\n[blinker led]\ngpio = GPIO17\n", d.port);
 	char *path = tu_write_file(dir, "c.conf", conf);
 	snprintf(args, sizeof args, "--simulate -c %s", path);
 	ck_assert_int_eq(run(args, &out), 1);

@@ -109,7 +109,7 @@ START_TEST(all_sensors_start_together)
 {
 	struct event_base *base = tu_loop();
 	struct sensor *s[3] = { fake_new(base, "a", 0.05), fake_new(base, "b", 0.15),
-				fake_new(base, "c", 0.01) };
+		                fake_new(base, "c", 0.01) };
 	struct measure *m = measure_new(base, s, 3, &conf);
 	struct waits w = { 0 };
 
@@ -282,7 +282,7 @@ END_TEST
 
 /* The Blinker on the simulated chip: the level a probe on the pin sees. */
 static void blinker_rig(struct event_base **base, struct sim **sim, struct gpio **gpio,
-			struct sensor **s, bool active_low, double blink)
+                        struct sensor **s, bool active_low, double blink)
 {
 	struct sensor_conf sc = { .kind = KIND_BLINKER, .active_low = active_low, .blink = blink };
 
@@ -358,8 +358,9 @@ START_TEST(gpio_inputs_and_busy_lines)
 	struct sim *sim = sim_new(base, 0, NULL);
 	struct gpio *gpio = sim_gpio(sim);
 	char err[160];
-	struct gpio_request in = { .chip = "gpiochip0", .line = "27", .dir = GPIO_INPUT,
-				   .active_low = true };
+	struct gpio_request in = {
+		.chip = "gpiochip0", .line = "27", .dir = GPIO_INPUT, .active_low = true
+	};
 	struct gpio_line *l = gpio_request(gpio, &in, err, sizeof err);
 
 	ck_assert_ptr_nonnull(l);

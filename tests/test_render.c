@@ -29,8 +29,13 @@ static void fixture_init(struct fixture *f, const char *title)
 	strcpy(f->s[0]->where, "0x77 on /dev/i2c-1 & more");
 	f->s[1] = sensor_new(&ops, "baro", NULL);
 	sensor_add_value(f->s[1], "pressure", "hPa", 2, false);
-	f->v = (struct render_view){ .title = title, .sensors = f->s, .n = 2, .rounds = 3,
-				     .last_time = 1.7e9, .now_wall = 1.7e9 + 5, .now_mono = 100 };
+	f->v = (struct render_view){ .title = title,
+		                     .sensors = f->s,
+		                     .n = 2,
+		                     .rounds = 3,
+		                     .last_time = 1.7e9,
+		                     .now_wall = 1.7e9 + 5,
+		                     .now_mono = 100 };
 	/* Sensor 0: good. Sensor 1: failed after a good read. */
 	f->s[0]->status = SENSOR_OK;
 	sensor_set(f->s[0], 0, 21.345);
@@ -62,12 +67,14 @@ START_TEST(html_escapes_config_strings)
 	render_html(&b, &f.v);
 	ck_assert_ptr_null(strstr(b.data, "<script>"));
 	ck_assert_ptr_null(strstr(b.data, "<b>"));
-	ck_assert_ptr_nonnull(strstr(b.data, "<title>Kitchen &lt;b&gt;&amp;&lt;/b&gt; &quot;Pi&quot;</title>"));
+	ck_assert_ptr_nonnull(
+	        strstr(b.data, "<title>Kitchen &lt;b&gt;&amp;&lt;/b&gt; &quot;Pi&quot;</title>"));
 	ck_assert_ptr_nonnull(strstr(b.data, "&lt;script&gt;alert(1)&lt;/script&gt;"));
 	ck_assert_ptr_nonnull(strstr(b.data, "temp&quot;erature"));
 	ck_assert_ptr_null(strstr(b.data, "& more"));
 	ck_assert_ptr_nonnull(strstr(b.data, "1 &amp; more"));
-	ck_assert_ptr_nonnull(strstr(b.data, "no device answers at 0x77 &lt;b&gt; (4 failed reads)"));
+	ck_assert_ptr_nonnull(
+	        strstr(b.data, "no device answers at 0x77 &lt;b&gt; (4 failed reads)"));
 	/* Values with units; the LED as on/off; the failed one as a dash. */
 	ck_assert_ptr_nonnull(strstr(b.data, "21.3 °C"));
 	ck_assert_ptr_nonnull(strstr(b.data, ">on<"));
@@ -93,7 +100,7 @@ START_TEST(json_is_valid_and_complete)
 	struct json_tokener *tok = json_tokener_new();
 	json_object *root = json_tokener_parse_ex(tok, b.data, (int)b.len);
 	ck_assert_msg(root != NULL && json_tokener_get_error(tok) == json_tokener_success,
-		      "invalid JSON: %s", b.data);
+	              "invalid JSON: %s", b.data);
 	json_tokener_free(tok);
 
 	json_object *o, *sensors, *s0, *s1, *vals, *v;

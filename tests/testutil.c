@@ -237,7 +237,10 @@ static int read_some(int fd, char **buf, size_t *len, size_t *cap, int timeout_m
 		return -1;
 	if (*len + 4096 > *cap) {
 		*cap = (*len + 4096) * 2;
-		*buf = realloc(*buf, *cap);
+		char *grown = realloc(*buf, *cap);
+		if (grown == NULL)
+			die("out of memory");
+		*buf = grown;
 	}
 	ssize_t n = recv(fd, *buf + *len, *cap - *len - 1, 0);
 	if (n <= 0)
@@ -259,7 +262,10 @@ int tu_read_response(int fd, struct tu_resp *r, bool head_only, int timeout_ms)
 			goto fail;
 		if (len + 2 > cap) {
 			cap = cap ? cap * 2 : 1024;
-			buf = realloc(buf, cap);
+			char *grown = realloc(buf, cap);
+			if (grown == NULL)
+				die("out of memory");
+			buf = grown;
 		}
 		if (recv(fd, buf + len, 1, 0) != 1)
 			goto fail;
@@ -320,7 +326,7 @@ int tu_request(unsigned port, const char *method, const char *path, struct tu_re
 	if (fd < 0)
 		return -1;
 	snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: test\r\nConnection: close\r\n%s\r\n",
-		 method, path, strcmp(method, "POST") == 0 ? "Content-Length: 0\r\n" : "");
+	         method, path, strcmp(method, "POST") == 0 ? "Content-Length: 0\r\n" : "");
 	tu_send(fd, req);
 	int rc = tu_read_response(fd, r, strcmp(method, "HEAD") == 0, 20000);
 	close(fd);

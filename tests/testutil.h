@@ -23,7 +23,6 @@ struct tu_daemon {
 	char *dir, *conf, *log;
 };
 
-
 /* Start $MURICLED --simulate on a config made from conf_fmt, in which
  * @PORT@ stands for a free port and @DIR@ for the daemon's temporary
  * directory. Waits until it accepts connections. */

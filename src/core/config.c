@@ -65,7 +65,8 @@ static const struct key bmp180_keys[] = {
 	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77 },
 	{ "oversampling", K_UINT, offsetof(struct sensor_conf, oversampling), 0, 0, 3 },
 	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100 },
-	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000, 10000 },
+	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000,
+	  10000 },
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
@@ -92,12 +93,13 @@ struct parse {
 
 	enum section sec;
 	const struct key *keys;
-	void *base; /* what the keys' offsets are relative to */
+	void *base;     /* what the keys' offsets are relative to */
 	unsigned *seen; /* bitmask of keys given in this section */
 	unsigned seen_daemon, seen_sim, seen_sensor[CONFIG_MAX_SENSORS];
 };
 
-static void perr(struct parse *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void perr(struct parse *p, int line, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 /* Record one problem as "file:line: message". */
 static void perr(struct parse *p, int line, const char *fmt, ...)
@@ -154,8 +156,8 @@ static bool valid_name(const char *s)
 	if (*s == '\0' || strlen(s) > CONFIG_NAME_MAX)
 		return false;
 	for (; *s != '\0'; s++)
-		if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') || ('0' <= *s && *s <= '9') ||
-		      *s == '_' || *s == '-'))
+		if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') ||
+		      ('0' <= *s && *s <= '9') || *s == '_' || *s == '-'))
 			return false;
 	return true;
 }
@@ -190,13 +192,14 @@ static void begin_section(struct parse *p, char *hdr)
 			break;
 	if (k == sizeof kinds / sizeof kinds[0]) {
 		perr(p, p->line,
-		     "unknown section [%s]: expected [daemon], [simulation], [blinker NAME] or [bmp180 NAME]",
+		     "unknown section [%s]: expected [daemon], [simulation], [blinker NAME] or "
+		     "[bmp180 NAME]",
 		     type);
 		return;
 	}
 	if (extra != NULL) {
-		perr(p, p->line, "section [%s %s %s...]: a sensor section is [TYPE] or [TYPE NAME]", type,
-		     name, extra);
+		perr(p, p->line, "section [%s %s %s...]: a sensor section is [TYPE] or [TYPE NAME]",
+		     type, name, extra);
 		return;
 	}
 	if (name == NULL)
@@ -295,8 +298,8 @@ static int set_key(struct parse *p, const struct key *k, const char *v)
 		double d = strtod(v, &end);
 		if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(d) || d < k->min ||
 		    d > k->max) {
-			perr(p, p->line, "'%s' must be a number from %g to %g, not '%s'", k->name, k->min,
-			     k->max, v);
+			perr(p, p->line, "'%s' must be a number from %g to %g, not '%s'", k->name,
+			     k->min, k->max, v);
 			return -1;
 		}
 		*(double *)dst = d;
@@ -309,25 +312,27 @@ static int set_key(struct parse *p, const struct key *k, const char *v)
 		if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || u < k->min ||
 		    u > k->max) {
 			if (k->type == K_ADDR)
-				perr(p, p->line, "'%s' must be a 7-bit I2C address from 0x03 to 0x77, not '%s'",
+				perr(p, p->line,
+				     "'%s' must be a 7-bit I2C address from 0x03 to 0x77, not '%s'",
 				     k->name, v);
 			else
-				perr(p, p->line, "'%s' must be a whole number from %g to %g, not '%s'",
-				     k->name, k->min, k->max, v);
+				perr(p, p->line,
+				     "'%s' must be a whole number from %g to %g, not '%s'", k->name,
+				     k->min, k->max, v);
 			return -1;
 		}
 		*(unsigned *)dst = (unsigned)u;
 		return 0;
 	}
 	case K_LISTEN:
-		return config_parse_listen(v, p->cfg->listen_host, sizeof p->cfg->listen_host,
-					   &p->cfg->listen_port) == 0
-			       ? 0
-			       : (perr(p, p->line,
-				       "'listen' must be ADDRESS:PORT with a numeric IPv4 address or "
-				       "[IPv6] address and a port from 1 to 65535, not '%s'",
-				       v),
-				  -1);
+		if (config_parse_listen(v, p->cfg->listen_host, sizeof p->cfg->listen_host,
+		                        &p->cfg->listen_port) == 0)
+			return 0;
+		perr(p, p->line,
+		     "'listen' must be ADDRESS:PORT with a numeric IPv4 address or [IPv6] address "
+		     "and a port from 1 to 65535, not '%s'",
+		     v);
+		return -1;
 	}
 	return -1;
 }
@@ -375,23 +380,26 @@ static void validate(struct parse *p)
 		struct sensor_conf *a = &cfg->sensors[i];
 		if (a->kind == KIND_BLINKER) {
 			if (a->gpio[0] == '\0')
-				perr(p, a->line, "[blinker %s] needs 'gpio' (a line name like GPIO17)",
-				     a->name);
-			else if (strspn(a->gpio, "0123456789") == strlen(a->gpio) && a->chip[0] == '\0')
 				perr(p, a->line,
-				     "[blinker %s]: gpio = %s is a line offset, so it needs 'chip' too",
+				     "[blinker %s] needs 'gpio' (a line name like GPIO17)",
+				     a->name);
+			else if (strspn(a->gpio, "0123456789") == strlen(a->gpio) &&
+			         a->chip[0] == '\0')
+				perr(p, a->line,
+				     "[blinker %s]: gpio = %s is a line offset, so it needs 'chip' "
+				     "too",
 				     a->name, a->gpio);
 		}
 		for (size_t j = 0; j < i; j++) {
 			struct sensor_conf *b = &cfg->sensors[j];
 			if (a->kind == KIND_BMP180 && b->kind == KIND_BMP180 &&
 			    strcmp(a->bus, b->bus) == 0 && a->address == b->address)
-				perr(p, a->line, "'%s' and '%s' both use address 0x%02x on %s", b->name,
-				     a->name, a->address, a->bus);
+				perr(p, a->line, "'%s' and '%s' both use address 0x%02x on %s",
+				     b->name, a->name, a->address, a->bus);
 			if (a->kind == KIND_BLINKER && b->kind == KIND_BLINKER &&
 			    strcmp(a->gpio, b->gpio) == 0 && strcmp(a->chip, b->chip) == 0)
-				perr(p, a->line, "'%s' and '%s' both use GPIO line %s", b->name, a->name,
-				     a->gpio);
+				perr(p, a->line, "'%s' and '%s' both use GPIO line %s", b->name,
+				     a->name, a->gpio);
 		}
 	}
 }
@@ -406,7 +414,8 @@ int config_parse(struct config *cfg, const char *name, const char *text, struct 
 		perr(&p, 0, "out of memory while parsing");
 	} else if (rc > 0 && (p.first_error == 0 || rc < p.first_error)) {
 		/* inih found a line it could not read and we had nothing to say about it. */
-		perr(&p, rc, "cannot read this line: expected 'key = value', '[section]' or a comment");
+		perr(&p, rc,
+		     "cannot read this line: expected 'key = value', '[section]' or a comment");
 	}
 	validate(&p);
 	return p.nerrors ? -1 : 0;
@@ -422,7 +431,8 @@ int config_load(struct config *cfg, const char *path, struct buf *errors)
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_FILE_MAX) {
-		buf_printf(errors, "%s: not a regular file of at most %d bytes\n", path, CONFIG_FILE_MAX);
+		buf_printf(errors, "%s: not a regular file of at most %d bytes\n", path,
+		           CONFIG_FILE_MAX);
 		close(fd);
 		return -1;
 	}
@@ -433,7 +443,8 @@ int config_load(struct config *cfg, const char *path, struct buf *errors)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			buf_printf(errors, "%s: cannot read: %s\n", path, n < 0 ? strerror(errno) : "file shrank");
+			buf_printf(errors, "%s: cannot read: %s\n", path,
+			           n < 0 ? strerror(errno) : "file shrank");
 			free(text);
 			close(fd);
 			return -1;
@@ -485,8 +496,8 @@ int config_parse_listen(const char *v, char *host, size_t hostlen, unsigned *por
 	char *end;
 	errno = 0;
 	unsigned long p = strtoul(colon + 1, &end, 10);
-	if (colon[1] == '\0' || colon[1] == '-' || *end != '\0' || errno != 0 || p < 1 || p > 65535 ||
-	    strlen(h) >= hostlen)
+	if (colon[1] == '\0' || colon[1] == '-' || *end != '\0' || errno != 0 || p < 1 ||
+	    p > 65535 || strlen(h) >= hostlen)
 		return -1;
 	strcpy(host, h);
 	*port = (unsigned)p;

@@ -20,7 +20,7 @@ struct event_base *loop_new(char *err, size_t errlen)
 	event_config_free(ec);
 	if (base == NULL || strcmp(event_base_get_method(base), "epoll") != 0) {
 		snprintf(err, errlen, "libevent could not set up an epoll loop%s",
-			 getenv("EVENT_NOEPOLL") ? " (EVENT_NOEPOLL is set)" : "");
+		         getenv("EVENT_NOEPOLL") ? " (EVENT_NOEPOLL is set)" : "");
 		if (base != NULL)
 			event_base_free(base);
 		return NULL;

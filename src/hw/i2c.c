@@ -10,7 +10,7 @@
 #include "xmalloc.h"
 
 static struct i2c_req *i2c_submit(struct i2c_bus *bus, uint8_t addr, uint8_t reg, int write,
-				  size_t len, i2c_done_fn done, void *arg)
+                                  size_t len, i2c_done_fn done, void *arg)
 {
 	if (len == 0 || len > I2C_XFER_MAX)
 		fatal("i2c: transfer of %zu bytes (1 to %d allowed)", len, I2C_XFER_MAX);
@@ -26,7 +26,7 @@ static struct i2c_req *i2c_submit(struct i2c_bus *bus, uint8_t addr, uint8_t reg
 }
 
 struct i2c_req *i2c_read(struct i2c_bus *bus, uint8_t addr, uint8_t reg, uint8_t *dst, size_t len,
-			 i2c_done_fn done, void *arg)
+                         i2c_done_fn done, void *arg)
 {
 	struct i2c_req *req = i2c_submit(bus, addr, reg, 0, len, done, arg);
 	req->dst = dst;
@@ -35,7 +35,7 @@ struct i2c_req *i2c_read(struct i2c_bus *bus, uint8_t addr, uint8_t reg, uint8_t
 }
 
 struct i2c_req *i2c_write(struct i2c_bus *bus, uint8_t addr, uint8_t reg, const uint8_t *src,
-			  size_t len, i2c_done_fn done, void *arg)
+                          size_t len, i2c_done_fn done, void *arg)
 {
 	struct i2c_req *req = i2c_submit(bus, addr, reg, 1, len, done, arg);
 	memcpy(req->data, src, len);
@@ -69,29 +69,33 @@ void i2c_describe_error(char *out, size_t outlen, int err, const char *bus, unsi
 {
 	switch (err) {
 	case ENOENT:
-		snprintf(out, outlen, "%s does not exist: enable I2C (raspi-config, or dtparam=i2c_arm=on)",
-			 bus);
+		snprintf(out, outlen,
+		         "%s does not exist: enable I2C (raspi-config, or dtparam=i2c_arm=on)",
+		         bus);
 		break;
 	case EACCES:
 	case EPERM:
-		snprintf(out, outlen, "no permission to open %s: run as a member of group i2c", bus);
+		snprintf(out, outlen, "no permission to open %s: run as a member of group i2c",
+		         bus);
 		break;
 	case EBUSY:
 		snprintf(out, outlen,
-			 "address 0x%02x on %s is claimed by a kernel driver: unbind or blacklist it",
-			 addr, bus);
+		         "address 0x%02x on %s is claimed by a kernel driver: unbind or blacklist "
+		         "it",
+		         addr, bus);
 		break;
 	case ENXIO:
 	case EREMOTEIO:
-		snprintf(out, outlen, "no device answers at 0x%02x on %s: check wiring and address", addr,
-			 bus);
+		snprintf(out, outlen, "no device answers at 0x%02x on %s: check wiring and address",
+		         addr, bus);
 		break;
 	case ETIMEDOUT:
-		snprintf(out, outlen, "bus %s timed out talking to 0x%02x: check wiring and pull-ups", bus,
-			 addr);
+		snprintf(out, outlen,
+		         "bus %s timed out talking to 0x%02x: check wiring and pull-ups", bus,
+		         addr);
 		break;
 	default:
 		snprintf(out, outlen, "I2C transfer with 0x%02x on %s failed: %s", addr, bus,
-			 strerror(err));
+		         strerror(err));
 	}
 }

@@ -90,7 +90,7 @@ static struct sim_dev **sim_find(struct sim *sim, const char *bus, uint8_t addr)
 }
 
 void sim_i2c_attach(struct sim *sim, const char *bus, uint8_t addr,
-		    const struct sim_device_ops *ops, void *dev)
+                    const struct sim_device_ops *ops, void *dev)
 {
 	sim_i2c_detach(sim, bus, addr);
 	struct sim_dev *d = xcalloc(1, sizeof *d);
@@ -245,16 +245,17 @@ static int sim_parse_line(const char *chip, const char *name)
 	return (int)off;
 }
 
-static struct gpio_line *sim_gpio_request(struct gpio *g, const struct gpio_request *rq,
-					  char *err, size_t errlen)
+static struct gpio_line *sim_gpio_request(struct gpio *g, const struct gpio_request *rq, char *err,
+                                          size_t errlen)
 {
 	struct sim *sim = ((struct sim_gpio *)g)->sim;
 	int off = sim_parse_line(rq->chip, rq->line);
 
 	if (off < 0) {
-		snprintf(err, errlen, "no GPIO line '%s'%s%s (simulated gpiochip0 has GPIO0-GPIO%d)",
-			 rq->line, rq->chip && rq->chip[0] ? " on " : "", rq->chip ? rq->chip : "",
-			 SIM_GPIO_LINES - 1);
+		snprintf(err, errlen,
+		         "no GPIO line '%s'%s%s (simulated gpiochip0 has GPIO0-GPIO%d)", rq->line,
+		         rq->chip && rq->chip[0] ? " on " : "", rq->chip ? rq->chip : "",
+		         SIM_GPIO_LINES - 1);
 		return NULL;
 	}
 	struct sim_line *sl = &sim->lines[off];

@@ -20,7 +20,7 @@ struct sim_bmp180 {
 	double t0; /* creation time, for drift */
 	bool fixed;
 	double temp_c, pressure_hpa;
-	int32_t last_ut; /* the temperature behind the last pressure conversion */
+	int32_t last_ut;   /* the temperature behind the last pressure conversion */
 	double busy_until; /* monotonic seconds; 0 when idle */
 	uint8_t pending_cmd;
 	unsigned early_reads;
@@ -28,8 +28,8 @@ struct sim_bmp180 {
 
 /* The datasheet's example calibration (section 3.5). */
 static const uint16_t example_calib[11] = {
-	408, (uint16_t)-72, (uint16_t)-14383, 32741, 32757, 23153,
-	6190, 4, (uint16_t)-32768, (uint16_t)-8711, 2868,
+	408, (uint16_t)-72,    (uint16_t)-14383, 32741, 32757, 23153, 6190,
+	4,   (uint16_t)-32768, (uint16_t)-8711,  2868,
 };
 
 static double now_s(void)
@@ -83,12 +83,12 @@ static void truth(const struct sim_bmp180 *m, double *t, double *p)
  * The formulas are monotonic only on part of the raw range (temperature
  * divides by X1 + MD, pressure wraps below B3), so callers pass that part. */
 static int32_t invert(const struct sim_bmp180 *m, bool temp, int32_t ut, unsigned oss,
-		      double target, int32_t lo, int32_t hi)
+                      double target, int32_t lo, int32_t hi)
 {
 	while (lo < hi) {
 		int32_t mid = lo + (hi - lo) / 2, t, p;
 		bool ok = temp ? bmp180_compensate(&m->calib, mid, 0, oss, &t, &p)
-			       : bmp180_compensate(&m->calib, ut, mid, oss, &t, &p);
+		               : bmp180_compensate(&m->calib, ut, mid, oss, &t, &p);
 		if (ok && (temp ? t : p) >= target)
 			hi = mid;
 		else
@@ -116,7 +116,7 @@ static void finish(struct sim_bmp180 *m)
 			m->last_ut = invert(m, true, 0, 0, round(t * 10), ut_lo, 0xFFFF);
 		/* B3 is about 1700 << oss for this calibration; 300 hPa needs UP > 10000. */
 		int32_t up = invert(m, false, m->last_ut, oss, round(p * 100), 2000 << oss,
-				    (1 << (16 + oss)) - 1);
+		                    (1 << (16 + oss)) - 1);
 		uint32_t raw = (uint32_t)up << (8 - oss);
 		m->regs[0xF6] = (uint8_t)(raw >> 16);
 		m->regs[0xF7] = (uint8_t)(raw >> 8);

@@ -52,8 +52,11 @@ static void blinker_start(struct sensor *s)
 
 	if (b->line == NULL) {
 		struct gpio_request rq = {
-			.chip = b->chip, .line = b->name, .dir = GPIO_OUTPUT,
-			.active_low = b->active_low, .value = 0,
+			.chip = b->chip,
+			.line = b->name,
+			.dir = GPIO_OUTPUT,
+			.active_low = b->active_low,
+			.value = 0,
 		};
 		b->line = gpio_request(b->gpio, &rq, err, sizeof err);
 		if (b->line == NULL) {
@@ -108,7 +111,7 @@ struct sensor *blinker_sensor_new(const struct sensor_conf *sc, struct gpio *gpi
 	b->blink.tv_usec = (suseconds_t)lround((sc->blink - floor(sc->blink)) * 1e6);
 	struct sensor *s = sensor_new(&blinker_ops, sc->name, b);
 	b->v_led = sensor_add_value(s, "led", "", 0, true);
-	snprintf(s->where, sizeof s->where, "GPIO line %s%s%s%s", sc->gpio, sc->chip[0] ? " on " : "",
-		 sc->chip, sc->active_low ? ", active low" : "");
+	snprintf(s->where, sizeof s->where, "GPIO line %s%s%s%s", sc->gpio,
+	         sc->chip[0] ? " on " : "", sc->chip, sc->active_low ? ", active low" : "");
 	return s;
 }

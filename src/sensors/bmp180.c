@@ -105,8 +105,8 @@ static void bmp180_finish(struct sensor *s, int32_t up)
 	/* Datasheet operating range: 300-1100 hPa, -40 to +85 degC. */
 	if (p < 30000 || p > 110000 || t < -400 || t > 850) {
 		b->calibrated = false;
-		sensor_fail(s, "implausible reading (%.1f degC, %.2f hPa): check the chip", t / 10.0,
-			    p / 100.0);
+		sensor_fail(s, "implausible reading (%.1f degC, %.2f hPa): check the chip",
+		            t / 10.0, p / 100.0);
 		return;
 	}
 	sensor_set(s, b->v_temp, t / 10.0);
@@ -131,7 +131,7 @@ static void bmp180_step(int err, void *arg)
 		if (b->buf[0] != BMP180_CHIP_ID) {
 			b->step = IDLE;
 			sensor_fail(s, "chip id 0x%02x at 0x%02x on %s is not a BMP180's (0x%02x)",
-				    b->buf[0], b->addr, b->bus->path, BMP180_CHIP_ID);
+			            b->buf[0], b->addr, b->bus->path, BMP180_CHIP_ID);
 			return;
 		}
 		bmp180_read(s, READ_CALIB, BMP180_REG_CALIB, BMP180_CALIB_LEN);
@@ -139,33 +139,23 @@ static void bmp180_step(int err, void *arg)
 	case READ_CALIB:
 		if (!bmp180_parse_calib(b->buf, &b->calib)) {
 			b->step = IDLE;
-			sensor_fail(s, "calibration EEPROM reads back 0x0000 or 0xFFFF: check wiring");
+			sensor_fail(s,
+			            "calibration EEPROM reads back 0x0000 or 0xFFFF: check wiring");
 			return;
 		}
 		b->calibrated = true;
 		bmp180_command(s, START_T, BMP180_CMD_TEMP);
 		return;
-	case START_T:
-		bmp180_wait(s, WAIT_T, -1);
-		return;
-	case WAIT_T:
-		bmp180_read(s, READ_T, BMP180_REG_OUT, 2);
-		return;
+	case START_T: bmp180_wait(s, WAIT_T, -1); return;
+	case WAIT_T: bmp180_read(s, READ_T, BMP180_REG_OUT, 2); return;
 	case READ_T:
 		b->ut = b->buf[0] << 8 | b->buf[1];
 		bmp180_command(s, START_P, (uint8_t)(BMP180_CMD_PRESSURE | b->oss << 6));
 		return;
-	case START_P:
-		bmp180_wait(s, WAIT_P, (int)b->oss);
-		return;
-	case WAIT_P:
-		bmp180_read(s, READ_P, BMP180_REG_OUT, 3);
-		return;
-	case READ_P:
-		bmp180_finish(s, bmp180_raw_pressure(b->buf, b->oss));
-		return;
-	case IDLE:
-		break;
+	case START_P: bmp180_wait(s, WAIT_P, (int)b->oss); return;
+	case WAIT_P: bmp180_read(s, READ_P, BMP180_REG_OUT, 3); return;
+	case READ_P: bmp180_finish(s, bmp180_raw_pressure(b->buf, b->oss)); return;
+	case IDLE: break;
 	}
 }
 

@@ -52,7 +52,7 @@ int32_t bmp180_raw_pressure(const uint8_t out[3], unsigned oss)
 }
 
 bool bmp180_compensate(const struct bmp180_calib *c, int32_t ut, int32_t up, unsigned oss,
-		       int32_t *temp_01c, int32_t *pressure_pa)
+                       int32_t *temp_01c, int32_t *pressure_pa)
 {
 	/* Temperature (datasheet 3.5, "calculate true temperature"). */
 	int64_t x1 = shr(((int64_t)ut - c->ac6) * c->ac5, 15);

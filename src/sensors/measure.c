@@ -31,7 +31,7 @@ struct measure {
 };
 
 struct measure *measure_new(struct event_base *base, struct sensor **sensors, size_t n,
-			    const struct measure_conf *conf)
+                            const struct measure_conf *conf)
 {
 	struct measure *m = xcalloc(1, sizeof *m);
 
@@ -66,7 +66,7 @@ static void measure_round_end(struct measure *m)
 	m->last_time = sensor_now_wall();
 	m->last_duration = sensor_now_mono() - m->started_mono;
 	log_debug("measurement %llu took %.1f ms", (unsigned long long)m->rounds,
-		  m->last_duration * 1e3);
+	          m->last_duration * 1e3);
 	measure_notify(m, true);
 }
 
@@ -102,7 +102,8 @@ void measure_request(struct measure *m, measure_fn fn, void *arg)
 		m->waiters = w;
 	}
 	if (m->in_flight)
-		log_debug("measure request joins measurement %llu", (unsigned long long)m->rounds + 1);
+		log_debug("measure request joins measurement %llu",
+		          (unsigned long long)m->rounds + 1);
 	else
 		measure_round_start(m);
 }

@@ -47,7 +47,7 @@ struct sensor *sensor_new(const struct sensor_ops *ops, const char *name, void *
 }
 
 size_t sensor_add_value(struct sensor *s, const char *name, const char *unit, int decimals,
-			bool boolean)
+                        bool boolean)
 {
 	if (s->nvalues == SENSOR_MAX_VALUES)
 		fatal("sensor %s: more than %d values", s->name, SENSOR_MAX_VALUES);
@@ -79,17 +79,16 @@ static void sensor_set_status(struct sensor *s, enum sensor_status st)
 			log_info("sensor %s (%s, %s): ok", s->name, s->ops->type, s->where);
 		else
 			log_msg(LOG_NOTICE, "sensor %s: recovered after %s", s->name,
-				sensor_status_name(old));
+			        sensor_status_name(old));
 		break;
 	case SENSOR_ERROR:
 		log_err("sensor %s (%s, %s): %s", s->name, s->ops->type, s->where, s->error);
 		break;
 	case SENSOR_STALE:
 		log_warn("sensor %s: stale, no good reading for %.0f s", s->name,
-			 sensor_now_mono() - s->last_ok_mono);
+		         sensor_now_mono() - s->last_ok_mono);
 		break;
-	case SENSOR_PENDING:
-		break;
+	case SENSOR_PENDING: break;
 	}
 }
 
@@ -158,8 +157,7 @@ void sensor_attach(struct sensor *s, struct event_base *base)
 
 void sensor_start(struct sensor *s, double timeout, sensor_done_fn done, void *arg)
 {
-	struct timeval tv = { (time_t)timeout,
-			      (suseconds_t)((timeout - floor(timeout)) * 1e6) };
+	struct timeval tv = { (time_t)timeout, (suseconds_t)((timeout - floor(timeout)) * 1e6) };
 
 	s->busy = true;
 	s->done = done;

@@ -14,10 +14,10 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define HTTP_MAX_HEADERS 6
+#define HTTP_MAX_HEADERS      6
 #define HTTP_CONNECTION_LIMIT 1100
-#define HTTP_BODY_MAX 16384 /* bytes; bodies are counted, not kept */
-#define HTTP_IDLE_TIMEOUT 30 /* seconds a keep-alive connection may idle */
+#define HTTP_BODY_MAX         16384 /* bytes; bodies are counted, not kept */
+#define HTTP_IDLE_TIMEOUT     30    /* seconds a keep-alive connection may idle */
 
 struct http_req {
 	struct http *http;
@@ -26,7 +26,7 @@ struct http_req {
 	size_t body_len;
 	bool handled; /* the handler has seen it */
 	bool suspended;
-	struct http_req *prev, *next; /* in http.suspended while suspended */
+	struct http_req *prev, *next;  /* in http.suspended while suspended */
 	struct MHD_Response *response; /* answer waiting to be queued */
 	unsigned status;
 	char *headers[2 * HTTP_MAX_HEADERS];
@@ -36,9 +36,9 @@ struct http_req {
 struct http {
 	struct event_base *base;
 	struct MHD_Daemon *mhd;
-	struct event *io; /* MHD's epoll fd is readable */
+	struct event *io;    /* MHD's epoll fd is readable */
 	struct event *timer; /* MHD_get_timeout */
-	struct event *kick; /* run MHD soon: never shares the timer (see notes) */
+	struct event *kick;  /* run MHD soon: never shares the timer (see notes) */
 	http_handler handler;
 	void *ctx;
 	unsigned busy;
@@ -70,12 +70,15 @@ int http_listen(const char *host, unsigned port, char *err, size_t errlen)
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
 	    bind(fd, (struct sockaddr *)&ss, sslen) < 0 || listen(fd, 128) < 0) {
 		const char *why = strerror(errno);
-		const char *hint = errno == EADDRINUSE	? ": another program uses this port"
-				   : errno == EACCES	? ": ports below 1024 need privileges or socket activation"
-				   : errno == EADDRNOTAVAIL ? ": no interface has this address"
-							    : "";
-		snprintf(err, errlen, "cannot listen on %s%s%s:%u: %s%s", ss.ss_family == AF_INET6 ? "[" : "",
-			 host, ss.ss_family == AF_INET6 ? "]" : "", port, why, hint);
+		const char *hint =
+		        errno == EADDRINUSE ? ": another program uses this port"
+		        : errno == EACCES
+		                ? ": ports below 1024 need privileges or socket activation"
+		        : errno == EADDRNOTAVAIL ? ": no interface has this address"
+		                                 : "";
+		snprintf(err, errlen, "cannot listen on %s%s%s:%u: %s%s",
+		         ss.ss_family == AF_INET6 ? "[" : "", host,
+		         ss.ss_family == AF_INET6 ? "]" : "", port, why, hint);
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -114,9 +117,9 @@ static enum MHD_Result http_queue(struct http_req *r)
 }
 
 static enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *conn, const char *url,
-				      const char *method, const char *version,
-				      const char *upload_data, size_t *upload_data_size,
-				      void **con_cls)
+                                      const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_data_size,
+                                      void **con_cls)
 {
 	struct http *h = cls;
 	struct http_req *r = *con_cls;
@@ -133,7 +136,7 @@ static enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *conn, co
 		h->busy++;
 		/* No route takes a large body: refuse it before reading any. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
 			r->handled = true;
 			char *msg = xstrdup("request body too large\n");
@@ -168,7 +171,7 @@ static enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *conn, co
 }
 
 static void http_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
-			      enum MHD_RequestTerminationCode toe)
+                              enum MHD_RequestTerminationCode toe)
 {
 	struct http *h = cls;
 	struct http_req *r = *con_cls;
@@ -197,20 +200,20 @@ static void http_log_cb(void *cls, const char *fmt, va_list ap)
 }
 
 struct http *http_new(struct event_base *base, int listen_fd, http_handler handler, void *ctx,
-		      char *err, size_t errlen)
+                      char *err, size_t errlen)
 {
 	struct http *h = xcalloc(1, sizeof *h);
 
 	h->base = base;
 	h->handler = handler;
 	h->ctx = ctx;
-	h->mhd = MHD_start_daemon(
-		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-		http_access_cb, h, MHD_OPTION_EXTERNAL_LOGGER, http_log_cb, h,
-		MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
-		MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
+	h->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0,
+	                          NULL, NULL, http_access_cb, h, MHD_OPTION_EXTERNAL_LOGGER,
+	                          http_log_cb, h, MHD_OPTION_LISTEN_SOCKET, listen_fd,
+	                          MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
+	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
+	                          MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		snprintf(err, errlen, "libmicrohttpd failed to start (see debug log, -v)");
 		close(listen_fd);
@@ -280,10 +283,10 @@ void http_add_header(struct http_req *r, const char *name, const char *value)
 }
 
 void http_reply(struct http_req *r, unsigned status, const char *content_type, char *body,
-		size_t len)
+                size_t len)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
-		len, body ? body : xcalloc(1, 1), free);
+	        len, body ? body : xcalloc(1, 1), free);
 
 	if (resp == NULL)
 		fatal("http: cannot create a response");

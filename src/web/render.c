@@ -40,34 +40,34 @@ static void put_value_text(struct buf *b, const struct sensor_value *sv)
 }
 
 static const char page_style[] =
-	"body{font-family:system-ui,sans-serif;margin:0 auto;max-width:48rem;padding:1rem;"
-	"color:#1b1b1b;background:#fafafa}"
-	"@media(prefers-color-scheme:dark){body{color:#e8e8e8;background:#161616}"
-	".sensor{background:#222!important;border-color:#444!important}}"
-	"h1{font-size:1.5rem;margin:.2rem 0 1rem}"
-	".sensor{background:#fff;border:1px solid #ddd;border-radius:.5rem;padding:.75rem 1rem;"
-	"margin:.75rem 0}"
-	".sensor h2{font-size:1.1rem;margin:0 0 .5rem}"
-	".status{font-size:.8rem;font-weight:600;padding:.1rem .5rem;border-radius:1rem;"
-	"margin-left:.5rem;color:#fff;background:#777}"
-	".status-ok{background:#1f7a3a}.status-error{background:#b3261e}"
-	".status-stale{background:#8a6100}"
-	"table{border-collapse:collapse}td,th{padding:.15rem 1rem .15rem 0;text-align:left}"
-	"th{font-weight:400;color:#777}.value{font-variant-numeric:tabular-nums;font-size:1.2rem}"
-	".error{color:#b3261e}.meta{color:#777;font-size:.85rem}"
-	"button{font-size:1.1rem;padding:.5rem 1.5rem;border-radius:.4rem;border:1px solid #555;"
-	"cursor:pointer}";
+        "body{font-family:system-ui,sans-serif;margin:0 auto;max-width:48rem;padding:1rem;"
+        "color:#1b1b1b;background:#fafafa}"
+        "@media(prefers-color-scheme:dark){body{color:#e8e8e8;background:#161616}"
+        ".sensor{background:#222!important;border-color:#444!important}}"
+        "h1{font-size:1.5rem;margin:.2rem 0 1rem}"
+        ".sensor{background:#fff;border:1px solid #ddd;border-radius:.5rem;padding:.75rem 1rem;"
+        "margin:.75rem 0}"
+        ".sensor h2{font-size:1.1rem;margin:0 0 .5rem}"
+        ".status{font-size:.8rem;font-weight:600;padding:.1rem .5rem;border-radius:1rem;"
+        "margin-left:.5rem;color:#fff;background:#777}"
+        ".status-ok{background:#1f7a3a}.status-error{background:#b3261e}"
+        ".status-stale{background:#8a6100}"
+        "table{border-collapse:collapse}td,th{padding:.15rem 1rem .15rem 0;text-align:left}"
+        "th{font-weight:400;color:#777}.value{font-variant-numeric:tabular-nums;font-size:1.2rem}"
+        ".error{color:#b3261e}.meta{color:#777;font-size:.85rem}"
+        "button{font-size:1.1rem;padding:.5rem 1.5rem;border-radius:.4rem;border:1px solid #555;"
+        "cursor:pointer}";
 
 void render_html(struct buf *b, const struct render_view *v)
 {
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-		    "<title>");
+	            "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+	            "<title>");
 	buf_html(b, v->title);
 	buf_printf(b, "</title><style>%s</style></head>\n<body>\n<h1>", page_style);
 	buf_html(b, v->title);
 	buf_puts(b, "</h1>\n<form method=\"post\" action=\"/measure\">"
-		    "<button type=\"submit\">MEASURE</button></form>\n<p class=\"meta\">");
+	            "<button type=\"submit\">MEASURE</button></form>\n<p class=\"meta\">");
 	if (v->rounds == 0)
 		buf_puts(b, "No measurement yet.");
 	else {
@@ -125,7 +125,7 @@ void render_html(struct buf *b, const struct render_view *v)
 void render_json(struct buf *b, const struct render_view *v)
 {
 	buf_printf(b, "{\"measurements\":%llu,\"measuring\":%s,\"time\":\"",
-		   (unsigned long long)v->rounds, v->measuring ? "true" : "false");
+	           (unsigned long long)v->rounds, v->measuring ? "true" : "false");
 	put_iso(b, v->now_wall);
 	buf_puts(b, "\",\"last_measurement\":");
 	if (v->last_time > 0) {
@@ -183,9 +183,10 @@ void render_json(struct buf *b, const struct render_view *v)
 
 void render_error_html(struct buf *b, unsigned status, const char *text)
 {
-	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		      "<title>%u</title></head><body><h1>%u</h1><p>",
-		   status, status);
+	buf_printf(b,
+	           "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	           "<title>%u</title></head><body><h1>%u</h1><p>",
+	           status, status);
 	buf_html(b, text);
 	buf_puts(b, "</p><p><a href=\"/\">Back to the sensors</a></p></body></html>\n");
 }

@@ -72,7 +72,7 @@ static void page_get(struct web *w, struct http_req *r)
 	buf_init(&b);
 	render_html(&b, &v);
 	http_add_header(r, "Content-Security-Policy",
-			"default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+	                "default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'");
 	reply_buf(r, 200, TYPE_HTML, &b);
 }
 
@@ -149,7 +149,7 @@ void web_handle(void *ctx, struct http_req *r)
 		if (strcmp(path, rt->path) != 0)
 			continue;
 		bool ok = rt->post ? strcmp(method, "POST") == 0
-				   : strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+		                   : strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 		if (ok) {
 			rt->fn(w, r);
 		} else {
