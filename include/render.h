@@ -16,6 +16,7 @@ struct render_view {
 	size_t n;
 	uint64_t rounds; /* measurements finished */
 	bool measuring;
+	bool simulated;   /* readings come from device models */
 	double last_time; /* wall clock of the last measurement, 0 if none */
 	double now_wall, now_mono;
 };

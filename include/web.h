@@ -2,6 +2,7 @@
 #ifndef MURICLE_WEB_H
 #define MURICLE_WEB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct http_req;
@@ -13,6 +14,7 @@ struct web {
 	struct sensor *const *sensors;
 	size_t n;
 	struct measure *measure;
+	bool simulated;
 };
 
 /* The http_handler for muricle's routes; ctx is a struct web. */

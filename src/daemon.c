@@ -141,6 +141,7 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_name, boo
 	d->web.sensors = d->sensors;
 	d->web.n = d->nsensors;
 	d->web.measure = d->measure;
+	d->web.simulated = simulate;
 	d->http = http_new(d->base, fd, web_handle, &d->web, err, errlen);
 	if (d->http == NULL)
 		goto fail;

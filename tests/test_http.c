@@ -99,9 +99,11 @@ START_TEST(page_is_answered_while_measuring)
 	ck_assert_int_eq(tu_request(daemon_.port, "GET", "/", &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "Measuring now"));
+	ck_assert_ptr_nonnull(strstr(r.body, "Simulated hardware"));
 	tu_resp_free(&r);
 	ck_assert_int_eq(tu_request(daemon_.port, "GET", "/api/v1/sensors", &r), 0);
 	ck_assert_ptr_nonnull(strstr(r.body, "\"measuring\":true"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"simulated\":true"));
 	tu_resp_free(&r);
 	/* ...and the measurement has not answered yet: it takes over a second. */
 	ck_assert_msg(!tu_readable(m, 0), "the measurement finished before the page was served");

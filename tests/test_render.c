@@ -84,6 +84,11 @@ START_TEST(html_escapes_config_strings)
 	/* The MEASURE button is a form POST: works without JavaScript. */
 	ck_assert_ptr_nonnull(strstr(b.data, "<form method=\"post\" action=\"/measure\">"));
 	ck_assert_ptr_null(strstr(b.data, "<script"));
+	ck_assert_ptr_null(strstr(b.data, "Simulated hardware"));
+	buf_reset(&b);
+	f.v.simulated = true;
+	render_html(&b, &f.v);
+	ck_assert_ptr_nonnull(strstr(b.data, "Simulated hardware"));
 	buf_free(&b);
 	fixture_free(&f);
 }
@@ -106,6 +111,8 @@ START_TEST(json_is_valid_and_complete)
 	json_object *o, *sensors, *s0, *s1, *vals, *v;
 	ck_assert(json_object_object_get_ex(root, "measurements", &o));
 	ck_assert_int_eq(json_object_get_int(o), 3);
+	ck_assert(json_object_object_get_ex(root, "simulated", &o));
+	ck_assert(json_object_is_type(o, json_type_boolean) && !json_object_get_boolean(o));
 	ck_assert(json_object_object_get_ex(root, "sensors", &sensors));
 	ck_assert_int_eq((int)json_object_array_length(sensors), 2);
 	s0 = json_object_array_get_idx(sensors, 0);

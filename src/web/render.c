@@ -54,6 +54,7 @@ static const char page_style[] =
         ".status-stale{background:#8a6100}"
         "table{border-collapse:collapse}td,th{padding:.15rem 1rem .15rem 0;text-align:left}"
         "th{font-weight:400;color:#777}.value{font-variant-numeric:tabular-nums;font-size:1.2rem}"
+        ".sim{border-left:.3rem solid #8a6100;padding:.3rem .7rem}"
         ".error{color:#b3261e}.meta{color:#777;font-size:.85rem}"
         "button{font-size:1.1rem;padding:.5rem 1.5rem;border-radius:.4rem;border:1px solid #555;"
         "cursor:pointer}";
@@ -66,7 +67,11 @@ void render_html(struct buf *b, const struct render_view *v)
 	buf_html(b, v->title);
 	buf_printf(b, "</title><style>%s</style></head>\n<body>\n<h1>", page_style);
 	buf_html(b, v->title);
-	buf_puts(b, "</h1>\n<form method=\"post\" action=\"/measure\">"
+	buf_puts(b, "</h1>\n");
+	if (v->simulated)
+		buf_puts(b, "<p class=\"sim\"><strong>Simulated hardware:</strong> these readings "
+		            "come from device models, not from real sensors.</p>\n");
+	buf_puts(b, "<form method=\"post\" action=\"/measure\">"
 	            "<button type=\"submit\">MEASURE</button></form>\n<p class=\"meta\">");
 	if (v->rounds == 0)
 		buf_puts(b, "No measurement yet.");
@@ -124,8 +129,9 @@ void render_html(struct buf *b, const struct render_view *v)
 
 void render_json(struct buf *b, const struct render_view *v)
 {
-	buf_printf(b, "{\"measurements\":%llu,\"measuring\":%s,\"time\":\"",
-	           (unsigned long long)v->rounds, v->measuring ? "true" : "false");
+	buf_printf(b, "{\"measurements\":%llu,\"measuring\":%s,\"simulated\":%s,\"time\":\"",
+	           (unsigned long long)v->rounds, v->measuring ? "true" : "false",
+	           v->simulated ? "true" : "false");
 	put_iso(b, v->now_wall);
 	buf_puts(b, "\",\"last_measurement\":");
 	if (v->last_time > 0) {

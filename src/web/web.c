@@ -57,6 +57,7 @@ static struct render_view web_view(const struct web *w)
 		.n = w->n,
 		.rounds = measure_rounds(w->measure),
 		.measuring = measure_in_flight(w->measure),
+		.simulated = w->simulated,
 		.last_time = measure_last_time(w->measure),
 		.now_wall = sensor_now_wall(),
 		.now_mono = sensor_now_mono(),
