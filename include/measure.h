@@ -29,9 +29,11 @@ struct measure *measure_new(struct event_base *base, struct sensor **sensors, si
                             const struct measure_conf *conf);
 /* Start periodic sampling, with a first round now. */
 void measure_start_sampling(struct measure *m);
-/* Ask for a round and be told when it ends (fn may be NULL). */
+/* Ask for a round and be told when it ends (fn may be NULL). After
+ * measure_shutdown, fn hears completed = false at once. */
 void measure_request(struct measure *m, measure_fn fn, void *arg);
-/* Abandon what is in flight; waiters hear completed = false. */
+/* Abandon what is in flight and refuse new rounds; waiters hear
+ * completed = false. */
 void measure_shutdown(struct measure *m);
 void measure_free(struct measure *m);
 

@@ -252,6 +252,11 @@ START_TEST(shutdown_answers_waiters)
 	ck_assert_int_eq(w.calls, 1);
 	ck_assert(!w.completed);
 	ck_assert_int_eq(fk(s[0])->cancels, 1);
+	/* Once stopped, a request is refused at once and measures nothing. */
+	measure_request(m, wait_cb, &w);
+	ck_assert_int_eq(w.calls, 2);
+	ck_assert(!w.completed);
+	ck_assert_int_eq(fk(s[0])->starts, 1);
 	measure_free(m);
 	sensor_free(s[0]);
 	event_base_free(base);

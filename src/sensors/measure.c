@@ -21,6 +21,7 @@ struct measure {
 	struct measure_conf conf;
 	struct event *tick;
 
+	bool stopped; /* after measure_shutdown: no more rounds */
 	bool in_flight;
 	size_t pending; /* sensors still measuring in this round */
 	double started_mono;
@@ -94,6 +95,11 @@ static void measure_round_start(struct measure *m)
 
 void measure_request(struct measure *m, measure_fn fn, void *arg)
 {
+	if (m->stopped) {
+		if (fn != NULL)
+			fn(arg, false);
+		return;
+	}
 	if (fn != NULL) {
 		struct waiter *w = xcalloc(1, sizeof *w);
 		w->fn = fn;
@@ -133,6 +139,7 @@ void measure_start_sampling(struct measure *m)
 
 void measure_shutdown(struct measure *m)
 {
+	m->stopped = true;
 	if (m->tick != NULL)
 		event_del(m->tick);
 	for (size_t i = 0; i < m->n; i++)
