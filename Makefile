@@ -13,7 +13,7 @@ SYSCONFDIR ?= /etc
 DESTDIR  ?=
 
 PKG_CONFIG ?= pkg-config
-PKGS     := libevent_core libmicrohttpd inih
+PKGS     := libevent_core libmicrohttpd inih libgpiod
 
 CC       ?= cc
 OPT      ?= -O2 -g
@@ -38,10 +38,15 @@ CPPFLAGS_ALL = -D_GNU_SOURCE -DMURICLE_VERSION='"$(VERSION)"' \
                $(shell $(PKG_CONFIG) --cflags $(PKGS))
 CFLAGS_ALL   = $(WARN) $(HARDEN) $(SANFLAGS) $(CFLAGS) $(CPPFLAGS_ALL) $(CPPFLAGS)
 LDFLAGS_ALL  = $(LDHARDEN) $(SANFLAGS) $(LDFLAGS)
-LIBS         = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+LIBS         = $(shell $(PKG_CONFIG) --libs $(PKGS)) -li2c -lpthread -lm
+
+# libgpiod 1.6 and 2.x differ in API: build the shim that matches.
+GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo y)
+GPIOD_SHIM_UNUSED := src/hw/gpio_gpiod$(if $(GPIOD_V2),1,2).c
 
 # Everything but main.c goes into a static library the tests link too.
-LIB_SRCS := $(wildcard src/core/*.c src/hw/*.c src/sensors/*.c src/web/*.c) src/daemon.c
+LIB_SRCS := $(filter-out $(GPIOD_SHIM_UNUSED), \
+              $(wildcard src/core/*.c src/hw/*.c src/sensors/*.c src/web/*.c) src/daemon.c)
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/embedded_conf.o
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))

@@ -11,6 +11,10 @@
 #include <stddef.h>
 
 enum gpio_dir { GPIO_INPUT, GPIO_OUTPUT };
+enum gpio_bias { GPIO_BIAS_AS_IS, GPIO_BIAS_DISABLE, GPIO_BIAS_PULL_UP, GPIO_BIAS_PULL_DOWN };
+
+/* Called on the loop with the line's logical value after it changed. */
+typedef void (*gpio_edge_fn)(void *arg, int value);
 
 struct gpio;
 struct gpio_line;
@@ -21,6 +25,12 @@ struct gpio_request {
 	enum gpio_dir dir;
 	bool active_low;
 	int value; /* initial logical value of an output */
+	enum gpio_bias bias;
+	/* Inputs: report changes. A change counts once the line has been
+	 * steady for debounce_us. */
+	gpio_edge_fn on_edge;
+	void *arg;
+	unsigned debounce_us;
 };
 
 struct gpio_ops {
@@ -35,6 +45,11 @@ struct gpio_ops {
 struct gpio {
 	const struct gpio_ops *ops;
 };
+
+/* The GPIO chips of this machine, through libgpiod (1.6 or 2.x, whichever
+ * the build found). Edge events arrive on base's loop. */
+struct event_base;
+struct gpio *gpio_linux_new(struct event_base *base);
 
 struct gpio_line {
 	struct gpio *gpio;

@@ -58,6 +58,11 @@ struct i2c_req *i2c_write(struct i2c_bus *bus, uint8_t addr, uint8_t reg, const 
 void i2c_cancel(struct i2c_req *req);
 void i2c_bus_free(struct i2c_bus *bus);
 
+/* A bus on /dev/i2c-N. Transfers run on a worker thread of its own (the
+ * kernel makes every i2c-dev ioctl blocking) and complete on base's loop. */
+struct event_base;
+struct i2c_bus *i2c_linux_bus(struct event_base *base, const char *path);
+
 /* For backends: deliver the result, run the callback and free req. */
 void i2c_req_complete(struct i2c_req *req, int err);
 

@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [build|test]   (test implies build)
 set -eu
 
-build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev"
+build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev libgpiod-dev libi2c-dev"
 test="check libjson-c-dev"
 
 want=$build

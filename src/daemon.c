@@ -44,7 +44,7 @@ static struct i2c_bus *daemon_bus(struct daemon *d, const char *path)
 	for (size_t i = 0; i < d->nbuses; i++)
 		if (strcmp(d->buses[i]->path, path) == 0)
 			return d->buses[i];
-	struct i2c_bus *bus = sim_i2c_bus(d->sim, path);
+	struct i2c_bus *bus = d->sim ? sim_i2c_bus(d->sim, path) : i2c_linux_bus(d->base, path);
 	d->buses[d->nbuses++] = bus;
 	return bus;
 }
@@ -93,7 +93,7 @@ static int daemon_add_sensors(struct daemon *d, char *err, size_t errlen)
 		switch (sc->kind) {
 		case KIND_BLINKER: s = blinker_sensor_new(sc, d->gpio); break;
 		case KIND_BMP180:
-			if (!config_list_has(d->cfg.sim.absent, sc->name))
+			if (d->sim != NULL && !config_list_has(d->cfg.sim.absent, sc->name))
 				sim_i2c_attach(d->sim, sc->bus, (uint8_t)sc->address,
 				               &sim_bmp180_ops, sim_bmp180_new());
 			s = bmp180_sensor_new(sc, daemon_bus(d, sc->bus));
@@ -109,22 +109,20 @@ static int daemon_add_sensors(struct daemon *d, char *err, size_t errlen)
 struct daemon *daemon_new(const struct config *cfg, const char *config_name, bool simulate,
                           char *err, size_t errlen)
 {
-	if (!simulate) {
-		snprintf(err, errlen,
-		         "this build drives simulated hardware only: run with --simulate "
-		         "(the i2c-dev and libgpiod backends are not part of it yet)");
-		return NULL;
-	}
 	struct daemon *d = xcalloc(1, sizeof *d);
 	d->cfg = *cfg;
 	d->base = loop_new(err, errlen);
 	if (d->base == NULL)
 		goto fail;
 
-	log_info("muricle %s starting, config %s, simulated hardware", MURICLE_VERSION,
-	         config_name);
-	d->sim = sim_new(d->base, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
-	d->gpio = sim_gpio(d->sim);
+	log_info("muricle %s starting, config %s, %s hardware", MURICLE_VERSION, config_name,
+	         simulate ? "simulated" : "real");
+	if (simulate) {
+		d->sim = sim_new(d->base, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
+		d->gpio = sim_gpio(d->sim);
+	} else {
+		d->gpio = gpio_linux_new(d->base);
+	}
 	if (daemon_add_sensors(d, err, errlen) < 0)
 		goto fail;
 	struct measure_conf mc = {

@@ -299,7 +299,7 @@ END_TEST
 /* A separate daemon whose barometer is missing. */
 START_TEST(missing_sensor_is_an_error_not_a_number)
 {
-	struct tu_daemon d;
+	struct tu_daemon d = { 0 };
 	struct tu_resp r;
 
 	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
@@ -342,10 +342,38 @@ START_TEST(missing_sensor_is_an_error_not_a_number)
 }
 END_TEST
 
+/* Without --simulate, on a machine without these devices: each sensor is
+ * in error with a message that says what to do, and the daemon serves on. */
+START_TEST(real_hardware_missing)
+{
+	struct tu_daemon d = { .real = true };
+	struct tu_resp r;
+
+	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
+	                    "[blinker led]\ngpio = MURICLE_TEST_NO_SUCH_LINE\n"
+	                    "[bmp180 baro]\nbus = /dev/i2c-99\n");
+	ck_assert_int_eq(tu_request(d.port, "POST", "/api/v1/measure", &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"simulated\":false"));
+	ck_assert_ptr_nonnull(strstr(r.body, "no GPIO line 'MURICLE_TEST_NO_SUCH_LINE'"));
+	ck_assert_ptr_nonnull(strstr(r.body, "/dev/i2c-99 does not exist: enable I2C"));
+	ck_assert_ptr_null(strstr(r.body, "\"status\":\"ok\""));
+	tu_resp_free(&r);
+	ck_assert_int_eq(tu_request(d.port, "GET", "/", &r), 0);
+	ck_assert_ptr_null(strstr(r.body, "Simulated hardware"));
+	tu_resp_free(&r);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	char *log = tu_daemon_log(&d);
+	ck_assert_ptr_nonnull(strstr(log, "real hardware"));
+	free(log);
+	tu_daemon_free(&d);
+}
+END_TEST
+
 /* SIGTERM mid-measurement: the waiting client gets an answer, exit 0. */
 START_TEST(shutdown_answers_requests_in_flight)
 {
-	struct tu_daemon d;
+	struct tu_daemon d = { 0 };
 	struct tu_resp r;
 
 	tu_daemon_start(&d, conf_slow);
@@ -389,7 +417,7 @@ static long cpu_ticks(pid_t pid)
  * spun would burn about 100 ticks a second here. */
 START_TEST(idle_daemon_sleeps)
 {
-	struct tu_daemon d;
+	struct tu_daemon d = { 0 };
 	struct tu_resp r;
 
 	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
@@ -468,7 +496,7 @@ END_TEST
 
 START_TEST(port_in_use_is_reported)
 {
-	struct tu_daemon d;
+	struct tu_daemon d = { 0 };
 	char *out, *dir = tu_tempdir(), args[512], conf[256];
 
 	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\n[blinker led]\ngpio = GPIO17\n");
@@ -506,6 +534,7 @@ int main(void)
 	tcase_add_test(own, command_line);
 	tcase_add_test(own, port_in_use_is_reported);
 	tcase_add_test(own, idle_daemon_sleeps);
+	tcase_add_test(own, real_hardware_missing);
 	suite_add_tcase(s, shared);
 	suite_add_tcase(s, own);
 	SRunner *sr = srunner_create(s);

@@ -165,7 +165,10 @@ void tu_daemon_start(struct tu_daemon *d, const char *conf_fmt)
 	if (d->pid == 0) {
 		int fd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(fd, 2);
-		execl(bin, bin, "--simulate", "-v", "-c", d->conf, (char *)NULL);
+		if (d->real)
+			execl(bin, bin, "-v", "-c", d->conf, (char *)NULL);
+		else
+			execl(bin, bin, "--simulate", "-v", "-c", d->conf, (char *)NULL);
 		_exit(127);
 	}
 	double deadline = now_s() + 20;

@@ -18,12 +18,13 @@ char *tu_read_file(const char *path);
 unsigned tu_free_port(void);
 
 struct tu_daemon {
+	bool real; /* set before start: run without --simulate */
 	pid_t pid;
 	unsigned port;
 	char *dir, *conf, *log;
 };
 
-/* Start $MURICLED --simulate on a config made from conf_fmt, in which
+/* Start $MURICLED (--simulate unless d->real) on a config made from conf_fmt, in which
  * @PORT@ stands for a free port and @DIR@ for the daemon's temporary
  * directory. Waits until it accepts connections. */
 void tu_daemon_start(struct tu_daemon *d, const char *conf_fmt);

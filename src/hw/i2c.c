@@ -89,6 +89,9 @@ void i2c_describe_error(char *out, size_t outlen, int err, const char *bus, unsi
 		snprintf(out, outlen, "no device answers at 0x%02x on %s: check wiring and address",
 		         addr, bus);
 		break;
+	case EOPNOTSUPP:
+		snprintf(out, outlen, "%s is not an I2C bus with SMBus byte transfers", bus);
+		break;
 	case ETIMEDOUT:
 		snprintf(out, outlen,
 		         "bus %s timed out talking to 0x%02x: check wiring and pull-ups", bus,

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "debounce.h"
 #include "gpio.h"
 #include "i2c.h"
 #include "log.h"
@@ -28,10 +29,12 @@ struct sim_dev {
 };
 
 struct sim_line {
-	int level; /* physical */
+	int level;   /* physical */
+	bool driven; /* by sim_gpio_drive; otherwise an input follows its pull */
 	bool requested;
 	bool active_low;
 	enum gpio_dir dir;
+	struct debounce *db; /* set when the requester wants edges */
 };
 
 struct sim {
@@ -245,6 +248,8 @@ static int sim_parse_line(const char *chip, const char *name)
 	return (int)off;
 }
 
+static int sim_gpio_read(void *line);
+
 static struct gpio_line *sim_gpio_request(struct gpio *g, const struct gpio_request *rq, char *err,
                                           size_t errlen)
 {
@@ -273,7 +278,12 @@ static struct gpio_line *sim_gpio_request(struct gpio *g, const struct gpio_requ
 	if (rq->dir == GPIO_OUTPUT) {
 		sl->level = (rq->value != 0) ^ rq->active_low;
 		sim_gpio_mirror(sim, l->offset);
+	} else if (!sl->driven && rq->bias != GPIO_BIAS_AS_IS && rq->bias != GPIO_BIAS_DISABLE) {
+		sl->level = rq->bias == GPIO_BIAS_PULL_UP;
 	}
+	if (rq->dir == GPIO_INPUT && rq->on_edge != NULL)
+		sl->db = debounce_new(sim->base, rq->debounce_us, sim_gpio_read, l, rq->on_edge,
+		                      rq->arg);
 	return &l->line;
 }
 
@@ -300,11 +310,21 @@ static int sim_gpio_get(struct gpio_line *line)
 	return sl->level ^ sl->active_low;
 }
 
+static int sim_gpio_read(void *line)
+{
+	return sim_gpio_get(line);
+}
+
 static void sim_gpio_release(struct gpio_line *line)
 {
 	struct sim_gpio_line *l = (struct sim_gpio_line *)line;
 
-	l->sim->lines[l->offset].requested = false;
+	struct sim_line *sl = &l->sim->lines[l->offset];
+
+	sl->requested = false;
+	sl->dir = GPIO_INPUT;
+	debounce_free(sl->db);
+	sl->db = NULL;
 	free(l);
 }
 
@@ -337,8 +357,16 @@ int sim_gpio_level(struct sim *sim, unsigned offset)
 
 void sim_gpio_drive(struct sim *sim, unsigned offset, int level)
 {
-	if (offset < SIM_GPIO_LINES && sim->lines[offset].dir == GPIO_INPUT) {
-		sim->lines[offset].level = level != 0;
-		sim_gpio_mirror(sim, offset);
-	}
+	if (offset >= SIM_GPIO_LINES)
+		return;
+	struct sim_line *sl = &sim->lines[offset];
+	if (sl->dir != GPIO_INPUT)
+		return;
+	sl->driven = true;
+	if (sl->level == (level != 0))
+		return;
+	sl->level = level != 0;
+	sim_gpio_mirror(sim, offset);
+	if (sl->db != NULL)
+		debounce_edge(sl->db);
 }
