@@ -2,7 +2,9 @@
  * The measurement scheduler. A round measures every sensor at once, so it
  * takes as long as the slowest one. A request that arrives while a round is
  * in flight joins it rather than starting another. Rounds also run every
- * `interval` seconds.
+ * `interval` seconds. A sensor whose reading failed is retried on its own
+ * after 1, 2, 4... seconds (at most `interval`), so it recovers by itself
+ * soon after its device answers again.
  */
 #ifndef MURICLE_MEASURE_H
 #define MURICLE_MEASURE_H
@@ -18,6 +20,7 @@ struct measure_conf {
 	double interval;      /* seconds between periodic rounds */
 	double timeout;       /* per sensor */
 	unsigned stale_after; /* intervals */
+	double retry_min;     /* first retry of a failed sensor after this (s; 0: 1 s) */
 };
 
 /* completed is false if the round was abandoned at shutdown. */

@@ -59,6 +59,7 @@ struct sensor {
 	enum sensor_status status;
 	char error[SENSOR_ERROR_MAX];
 	uint64_t errors;     /* failed measurements since start */
+	unsigned fails;      /* failed measurements in a row */
 	double last_ok;      /* wall clock (s since epoch) of the last good read, 0 never */
 	double last_ok_mono; /* the same on the monotonic clock */
 

@@ -240,6 +240,73 @@ START_TEST(a_hung_sensor_times_out_alone)
 }
 END_TEST
 
+/* A failed sensor is retried alone with growing delays until it answers. */
+START_TEST(failed_sensor_retries_with_backoff)
+{
+	struct event_base *base = tu_loop();
+	struct sensor *s[2] = { fake_new(base, "flaky", 0), fake_new(base, "fine", 0) };
+	struct measure_conf c = {
+		.interval = 3600, .timeout = 1, .stale_after = 3, .retry_min = 0.05
+	};
+	struct measure *m = measure_new(base, s, 2, &c);
+	struct waits w = { 0 };
+
+	fk(s[0])->fail = true;
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert_int_eq(s[0]->status, SENSOR_ERROR);
+	/* Retries come at 0.05, 0.1 and 0.2 s after each failure: three
+	 * within 0.5 s, not a fourth (which would be due at 0.75 s). */
+	tu_run_for(base, 0.5);
+	ck_assert_int_eq(fk(s[0])->starts, 4);
+	ck_assert_uint_eq(s[0]->fails, 4);
+	ck_assert_int_eq(fk(s[1])->starts, 1);   /* the healthy one is left alone */
+	ck_assert_uint_eq(measure_rounds(m), 1); /* retries are not rounds */
+	/* The device answers again: the next retry brings it back. */
+	fk(s[0])->fail = false;
+	tu_run_for(base, 0.6);
+	ck_assert_int_eq(s[0]->status, SENSOR_OK);
+	ck_assert_uint_eq(s[0]->fails, 0);
+	int starts = fk(s[0])->starts;
+	tu_run_for(base, 0.3);
+	ck_assert_int_eq(fk(s[0])->starts, starts); /* and then stops retrying */
+	measure_free(m);
+	sensor_free(s[0]);
+	sensor_free(s[1]);
+	event_base_free(base);
+}
+END_TEST
+
+/* A round that starts while a retry runs waits for that retry's result. */
+START_TEST(round_joins_a_retry_in_flight)
+{
+	struct event_base *base = tu_loop();
+	struct sensor *s[1] = { fake_new(base, "flaky", 0.2) };
+	struct measure_conf c = {
+		.interval = 3600, .timeout = 1, .stale_after = 3, .retry_min = 0.05
+	};
+	struct measure *m = measure_new(base, s, 1, &c);
+	struct waits w = { 0 };
+
+	fk(s[0])->fail = true;
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	fk(s[0])->fail = false;
+	tu_run_for(base, 0.1); /* the retry has started and runs for 0.2 s */
+	ck_assert(s[0]->busy);
+	ck_assert_int_eq(fk(s[0])->starts, 2);
+	w.flag = false;
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert_int_eq(fk(s[0])->starts, 2); /* not started twice */
+	ck_assert_int_eq(s[0]->status, SENSOR_OK);
+	ck_assert_uint_eq(measure_rounds(m), 2);
+	measure_free(m);
+	sensor_free(s[0]);
+	event_base_free(base);
+}
+END_TEST
+
 START_TEST(shutdown_answers_waiters)
 {
 	struct event_base *base = tu_loop();
@@ -393,6 +460,8 @@ int main(void)
 	tcase_add_test(tc, requests_in_flight_join_the_round);
 	tcase_add_test(tc, status_transitions);
 	tcase_add_test(tc, a_hung_sensor_times_out_alone);
+	tcase_add_test(tc, failed_sensor_retries_with_backoff);
+	tcase_add_test(tc, round_joins_a_retry_in_flight);
 	tcase_add_test(tc, shutdown_answers_waiters);
 	tcase_add_test(tc, periodic_sampling_and_stale);
 	tcase_add_loop_test(tc, blinker_lights_then_goes_dark, 0, 2);

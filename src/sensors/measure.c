@@ -14,9 +14,17 @@ struct waiter {
 	struct waiter *next;
 };
 
+/* One sensor as the scheduler sees it. */
+struct slot {
+	struct measure *m;
+	struct sensor *s;
+	bool in_round;       /* the round in flight waits for it */
+	struct event *retry; /* after a failure: try again alone, sooner than the next round */
+};
+
 struct measure {
 	struct event_base *base;
-	struct sensor **sensors;
+	struct slot *slots;
 	size_t n;
 	struct measure_conf conf;
 	struct event *tick;
@@ -31,17 +39,31 @@ struct measure {
 	double last_time, last_duration;
 };
 
+static struct timeval seconds_tv(double s)
+{
+	struct timeval tv = { (time_t)s, (suseconds_t)((s - floor(s)) * 1e6) };
+	return tv;
+}
+
+static void measure_retry_cb(evutil_socket_t fd, short what, void *arg);
+
 struct measure *measure_new(struct event_base *base, struct sensor **sensors, size_t n,
                             const struct measure_conf *conf)
 {
 	struct measure *m = xcalloc(1, sizeof *m);
 
 	m->base = base;
-	m->sensors = sensors;
 	m->n = n;
 	m->conf = *conf;
-	for (size_t i = 0; i < n; i++)
+	if (m->conf.retry_min <= 0)
+		m->conf.retry_min = 1;
+	m->slots = xcalloc(n, sizeof *m->slots);
+	for (size_t i = 0; i < n; i++) {
+		m->slots[i].m = m;
+		m->slots[i].s = sensors[i];
+		m->slots[i].retry = evtimer_new(base, measure_retry_cb, &m->slots[i]);
 		sensor_attach(sensors[i], base);
+	}
 	return m;
 }
 
@@ -71,13 +93,41 @@ static void measure_round_end(struct measure *m)
 	measure_notify(m, true);
 }
 
+/* Backoff after consecutive failures: retry_min, doubling, at most interval. */
+static double measure_backoff(const struct measure *m, unsigned fails)
+{
+	double d = m->conf.retry_min * pow(2, fails > 0 ? fails - 1 : 0);
+
+	return d < m->conf.interval ? d : m->conf.interval;
+}
+
+/* A sensor finished, in a round or in a retry of its own. */
 static void measure_sensor_done(struct sensor *s, void *arg)
 {
-	struct measure *m = arg;
+	struct slot *sl = arg;
+	struct measure *m = sl->m;
 
-	(void)s;
-	if (--m->pending == 0)
-		measure_round_end(m);
+	if (s->status == SENSOR_ERROR && !m->stopped) {
+		struct timeval tv = seconds_tv(measure_backoff(m, s->fails));
+		evtimer_add(sl->retry, &tv);
+	}
+	if (sl->in_round) {
+		sl->in_round = false;
+		if (--m->pending == 0)
+			measure_round_end(m);
+	}
+}
+
+static void measure_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct slot *sl = arg;
+
+	(void)fd;
+	(void)what;
+	if (sl->s->busy)
+		return; /* a round is measuring it already */
+	log_debug("sensor %s: retrying after %u failures", sl->s->name, sl->s->fails);
+	sensor_start(sl->s, sl->m->conf.timeout, measure_sensor_done, sl);
 }
 
 static void measure_round_start(struct measure *m)
@@ -87,10 +137,16 @@ static void measure_round_start(struct measure *m)
 	/* Hold one count across the loop: a sensor may finish synchronously. */
 	m->pending = 1;
 	for (size_t i = 0; i < m->n; i++) {
+		struct slot *sl = &m->slots[i];
+		sl->in_round = true;
 		m->pending++;
-		sensor_start(m->sensors[i], m->conf.timeout, measure_sensor_done, m);
+		evtimer_del(sl->retry);
+		/* A sensor busy with a retry joins the round when that finishes. */
+		if (!sl->s->busy)
+			sensor_start(sl->s, m->conf.timeout, measure_sensor_done, sl);
 	}
-	measure_sensor_done(NULL, m);
+	if (--m->pending == 0)
+		measure_round_end(m);
 }
 
 void measure_request(struct measure *m, measure_fn fn, void *arg)
@@ -123,14 +179,13 @@ static void measure_tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	for (size_t i = 0; i < m->n; i++)
-		sensor_check_stale(m->sensors[i], now, m->conf.interval * m->conf.stale_after);
+		sensor_check_stale(m->slots[i].s, now, m->conf.interval * m->conf.stale_after);
 	measure_request(m, NULL, NULL);
 }
 
 void measure_start_sampling(struct measure *m)
 {
-	double iv = m->conf.interval;
-	struct timeval tv = { (time_t)iv, (suseconds_t)((iv - floor(iv)) * 1e6) };
+	struct timeval tv = seconds_tv(m->conf.interval);
 
 	m->tick = event_new(m->base, -1, EV_PERSIST, measure_tick_cb, m);
 	event_add(m->tick, &tv);
@@ -142,8 +197,11 @@ void measure_shutdown(struct measure *m)
 	m->stopped = true;
 	if (m->tick != NULL)
 		event_del(m->tick);
-	for (size_t i = 0; i < m->n; i++)
-		sensor_abort(m->sensors[i]);
+	for (size_t i = 0; i < m->n; i++) {
+		evtimer_del(m->slots[i].retry);
+		m->slots[i].in_round = false;
+		sensor_abort(m->slots[i].s);
+	}
 	m->in_flight = false;
 	measure_notify(m, false);
 }
@@ -155,6 +213,9 @@ void measure_free(struct measure *m)
 	measure_shutdown(m);
 	if (m->tick != NULL)
 		event_free(m->tick);
+	for (size_t i = 0; i < m->n; i++)
+		event_free(m->slots[i].retry);
+	free(m->slots);
 	free(m);
 }
 

@@ -111,6 +111,7 @@ void sensor_done(struct sensor *s)
 	s->last_ok = sensor_now_wall();
 	s->last_ok_mono = sensor_now_mono();
 	s->error[0] = '\0';
+	s->fails = 0;
 	sensor_set_status(s, SENSOR_OK);
 	sensor_finish(s);
 }
@@ -124,6 +125,7 @@ void sensor_fail(struct sensor *s, const char *fmt, ...)
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	s->errors++;
+	s->fails++;
 	for (size_t i = 0; i < s->nvalues; i++)
 		s->values[i].valid = false; /* a failed read never shows as a number */
 	if (s->status == SENSOR_ERROR) {
