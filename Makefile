@@ -4,7 +4,7 @@
 #   make run          run it on simulated hardware (page on http://127.0.0.1:8080)
 #   make check        build and run every test (SANITIZE=1: under ASan and UBSan)
 #   make install      install (honours DESTDIR and PREFIX)
-#   make lint         clang-format check and cppcheck
+#   make lint         clang-format check and cppcheck (make format fixes layout)
 
 VERSION  := 0.1.0
 PREFIX   ?= /usr/local
@@ -119,14 +119,19 @@ install: muricled
 	install -D -m 0755 muricled $(DESTDIR)$(SBINDIR)/muricled
 	install -D -m 0644 etc/muricle.conf $(DESTDIR)$(SYSCONFDIR)/muricle/muricle.conf
 
+FORMAT_FILES = src/*.c src/*/*.c include/*.h tests/*.c tests/*.h
+
+format:
+	clang-format -i $(FORMAT_FILES)
+
 lint:
-	clang-format --dry-run --Werror src/*.c src/*/*.c include/*.h tests/*.c tests/*.h
+	clang-format --dry-run --Werror $(FORMAT_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -Iinclude -D_GNU_SOURCE src tests
 
 clean:
 	rm -rf build muricled
 
-.PHONY: all check tests-run run deps deps-test install lint clean
+.PHONY: all check tests-run run deps deps-test install format lint clean
 
 -include $(shell find build -name '*.d' 2>/dev/null)

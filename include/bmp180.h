@@ -38,8 +38,6 @@ int32_t bmp180_raw_pressure(const uint8_t out[3], unsigned oss);
  * in Pa. False if the calibration makes the formulas divide by zero. */
 bool bmp180_compensate(const struct bmp180_calib *c, int32_t ut, int32_t up, unsigned oss,
                        int32_t *temp_01c, int32_t *pressure_pa);
-/* Altitude in metres from pressure and sea-level pressure (datasheet 3.6). */
-double bmp180_altitude(double pressure_pa, double sea_level_pa);
 
 /* The sensor: temperature, pressure and altitude from a BMP180 on bus. */
 struct sensor *bmp180_sensor_new(const struct sensor_conf *sc, struct i2c_bus *bus);

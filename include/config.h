@@ -19,6 +19,8 @@
 enum sensor_kind {
 	KIND_BLINKER,
 	KIND_BMP180,
+	KIND_BME280,
+	KIND_BMP280,
 };
 
 struct sensor_conf {
@@ -35,9 +37,10 @@ struct sensor_conf {
 	/* I2C sensors */
 	char bus[CONFIG_PATH_MAX + 1];
 	unsigned address;
-	unsigned oversampling;  /* 0-3 */
-	double sea_level;       /* hPa */
-	double altitude_offset; /* m */
+	unsigned oversampling;     /* BMP180: 0-3 */
+	unsigned os_t, os_p, os_h; /* BME280: oversampling counts, 1-16 */
+	double sea_level;          /* hPa */
+	double altitude_offset;    /* m */
 };
 
 struct config {
@@ -69,6 +72,8 @@ int config_parse(struct config *cfg, const char *name, const char *text, struct 
 int config_load(struct config *cfg, const char *path, struct buf *errors);
 /* Parse "ADDRESS:PORT" or "[IPv6]:PORT" with numeric addresses only. */
 int config_parse_listen(const char *v, char *host, size_t hostlen, unsigned *port);
+/* Whether a sensor of this kind sits on an I2C bus. */
+bool config_kind_is_i2c(enum sensor_kind kind);
 /* Find a sensor's config by name, or NULL. */
 const struct sensor_conf *config_sensor(const struct config *cfg, const char *name);
 /* Say whether `name` is listed in a comma-separated list. */

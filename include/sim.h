@@ -54,4 +54,11 @@ void sim_bmp180_set(struct sim_bmp180 *m, double temp_c, double pressure_hpa);
 /* How many result reads came before the conversion had finished. */
 unsigned sim_bmp180_early_reads(const struct sim_bmp180 *m);
 
+/* The BME280 model, or a BMP280 when humidity is false (chip id 0x58). */
+struct sim_bme280;
+extern const struct sim_device_ops sim_bme280_ops;
+struct sim_bme280 *sim_bme280_new(bool humidity);
+void sim_bme280_set(struct sim_bme280 *m, double temp_c, double pressure_hpa, double humidity);
+unsigned sim_bme280_early_reads(const struct sim_bme280 *m);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "blinker.h"
+#include "bme280.h"
 #include "bmp180.h"
 #include "config.h"
 #include "gpio.h"
@@ -85,25 +86,41 @@ static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	daemon_drain_cb(-1, 0, d);
 }
 
-static int daemon_add_sensors(struct daemon *d, char *err, size_t errlen)
+/* With --simulate: put a model of the sensor's chip on its simulated bus,
+ * unless the configuration wants it absent. */
+static void daemon_sim_device(struct daemon *d, const struct sensor_conf *sc)
+{
+	if (d->sim == NULL || !config_kind_is_i2c(sc->kind) ||
+	    config_list_has(d->cfg.sim.absent, sc->name))
+		return;
+	uint8_t addr = (uint8_t)sc->address;
+	if (sc->kind == KIND_BMP180)
+		sim_i2c_attach(d->sim, sc->bus, addr, &sim_bmp180_ops, sim_bmp180_new());
+	else
+		sim_i2c_attach(d->sim, sc->bus, addr, &sim_bme280_ops,
+		               sim_bme280_new(sc->kind == KIND_BME280));
+}
+
+static struct sensor *daemon_sensor(struct daemon *d, const struct sensor_conf *sc)
+{
+	switch (sc->kind) {
+	case KIND_BLINKER: return blinker_sensor_new(sc, d->gpio);
+	case KIND_BMP180: return bmp180_sensor_new(sc, daemon_bus(d, sc->bus));
+	case KIND_BME280:
+	case KIND_BMP280: return bme280_sensor_new(sc, daemon_bus(d, sc->bus));
+	}
+	fatal("sensor %s: kind %d has no driver", sc->name, (int)sc->kind);
+}
+
+static void daemon_add_sensors(struct daemon *d)
 {
 	for (size_t i = 0; i < d->cfg.nsensors; i++) {
 		const struct sensor_conf *sc = &d->cfg.sensors[i];
-		struct sensor *s;
-		switch (sc->kind) {
-		case KIND_BLINKER: s = blinker_sensor_new(sc, d->gpio); break;
-		case KIND_BMP180:
-			if (d->sim != NULL && !config_list_has(d->cfg.sim.absent, sc->name))
-				sim_i2c_attach(d->sim, sc->bus, (uint8_t)sc->address,
-				               &sim_bmp180_ops, sim_bmp180_new());
-			s = bmp180_sensor_new(sc, daemon_bus(d, sc->bus));
-			break;
-		default: snprintf(err, errlen, "sensor %s: unsupported type", sc->name); return -1;
-		}
+		daemon_sim_device(d, sc);
+		struct sensor *s = daemon_sensor(d, sc);
 		d->sensors[d->nsensors++] = s;
 		log_info("sensor %s: %s, %s", s->name, s->ops->type, s->where);
 	}
-	return 0;
 }
 
 struct daemon *daemon_new(const struct config *cfg, const char *config_name, bool simulate,
@@ -123,8 +140,7 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_name, boo
 	} else {
 		d->gpio = gpio_linux_new(d->base);
 	}
-	if (daemon_add_sensors(d, err, errlen) < 0)
-		goto fail;
+	daemon_add_sensors(d);
 	struct measure_conf mc = {
 		.interval = cfg->interval,
 		.timeout = cfg->timeout,

@@ -75,6 +75,17 @@ START_TEST(defaults_and_values)
 	ck_assert_uint_eq(cfg.sensors[1].oversampling, 0);
 	ck_assert_double_eq(cfg.sensors[1].sea_level, 1013.25);
 	free(err);
+
+	err = parse("[bme280 env]\noversampling_pressure = 16\n[bmp280]\naddress = 0x77\n", &rc);
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_int_eq(cfg.sensors[0].kind, KIND_BME280);
+	ck_assert_uint_eq(cfg.sensors[0].address, 0x76);
+	ck_assert_uint_eq(cfg.sensors[0].os_t, 1);
+	ck_assert_uint_eq(cfg.sensors[0].os_p, 16);
+	ck_assert_uint_eq(cfg.sensors[0].os_h, 1);
+	ck_assert_int_eq(cfg.sensors[1].kind, KIND_BMP280);
+	ck_assert_str_eq(cfg.sensors[1].name, "bmp280");
+	free(err);
 }
 END_TEST
 
@@ -125,7 +136,14 @@ static const struct {
 	  "t.conf:1: section [bmp180 my baro...]: a sensor section is [TYPE] or [TYPE NAME]" },
 	{ "[bmp180 b@d]\n", "t.conf:1: sensor name 'b@d': use 1 to 32 letters" },
 	{ "[bmp180]\nblink = 5\n", "t.conf:2: unknown key 'blink' (known here: bus, address" },
-	{ "[mq135 air]\n", "t.conf:1: unknown section [mq135]" },
+	{ "[bme280 x]\noversampling_humidity = 3\n",
+	  "t.conf:2: 'oversampling_humidity' must be 1, 2, 4, 8 or 16, not '3'" },
+	{ "[bmp280 x]\noversampling_humidity = 1\n",
+	  "t.conf:2: unknown key 'oversampling_humidity'" },
+	{ "[bme280 a]\n[bmp280 b]\n", "t.conf:2: 'a' and 'b' both use address 0x76 on /dev/i2c-1" },
+	{ "[bmp180 a]\n[bme280 b]\naddress = 0x77\n",
+	  "t.conf:2: 'a' and 'b' both use address 0x77" },
+	{ "[mq135x air]\n", "t.conf:1: unknown section [mq135x]" },
 	{ "[daemon]\n", "t.conf: no sensors configured" },
 	{ "[daemon]\njust some words\n", "t.conf:2: cannot read this line" },
 	{ "[daemon\n", "t.conf:1: cannot read this line" },

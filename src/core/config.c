@@ -24,7 +24,7 @@
 
 #define CONFIG_FILE_MAX (256 * 1024)
 
-enum key_type { K_STR, K_BOOL, K_NUM, K_UINT, K_ADDR, K_LISTEN };
+enum key_type { K_STR, K_BOOL, K_NUM, K_UINT, K_ADDR, K_LISTEN, K_OVERSAMPLE };
 
 struct key {
 	const char *name;
@@ -70,6 +70,30 @@ static const struct key bmp180_keys[] = {
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
+static const struct key bme280_keys[] = {
+	{ "bus", STR(struct sensor_conf, bus) },
+	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77 },
+	{ "oversampling_temperature", K_OVERSAMPLE, offsetof(struct sensor_conf, os_t), 0, 1, 16 },
+	{ "oversampling_pressure", K_OVERSAMPLE, offsetof(struct sensor_conf, os_p), 0, 1, 16 },
+	{ "oversampling_humidity", K_OVERSAMPLE, offsetof(struct sensor_conf, os_h), 0, 1, 16 },
+	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100 },
+	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000,
+	  10000 },
+	{ NULL, 0, 0, 0, 0, 0 },
+};
+
+/* The BMP280 is a BME280 without humidity. */
+static const struct key bmp280_keys[] = {
+	{ "bus", STR(struct sensor_conf, bus) },
+	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77 },
+	{ "oversampling_temperature", K_OVERSAMPLE, offsetof(struct sensor_conf, os_t), 0, 1, 16 },
+	{ "oversampling_pressure", K_OVERSAMPLE, offsetof(struct sensor_conf, os_p), 0, 1, 16 },
+	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100 },
+	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000,
+	  10000 },
+	{ NULL, 0, 0, 0, 0, 0 },
+};
+
 static const struct {
 	const char *name;
 	enum sensor_kind kind;
@@ -77,7 +101,21 @@ static const struct {
 } kinds[] = {
 	{ "blinker", KIND_BLINKER, blinker_keys },
 	{ "bmp180", KIND_BMP180, bmp180_keys },
+	{ "bme280", KIND_BME280, bme280_keys },
+	{ "bmp280", KIND_BMP280, bmp280_keys },
 };
+
+#define KIND_NAMES "[blinker NAME], [bmp180 NAME], [bme280 NAME] or [bmp280 NAME]"
+
+static bool bme280_osrs_ok(unsigned long n)
+{
+	return n == 1 || n == 2 || n == 4 || n == 8 || n == 16;
+}
+
+bool config_kind_is_i2c(enum sensor_kind kind)
+{
+	return kind != KIND_BLINKER;
+}
 
 enum section { SEC_NONE, SEC_DAEMON, SEC_SIM, SEC_SENSOR, SEC_BAD };
 
@@ -146,8 +184,10 @@ static void sensor_defaults(struct sensor_conf *sc, enum sensor_kind kind)
 	sc->kind = kind;
 	sc->blink = 5;
 	strcpy(sc->bus, "/dev/i2c-1");
-	sc->address = 0x77;
+	/* Most BME280 and BMP280 boards strap the address to 0x76. */
+	sc->address = kind == KIND_BMP180 ? 0x77 : 0x76;
 	sc->oversampling = 3;
+	sc->os_t = sc->os_p = sc->os_h = 1; /* Bosch's choice for weather monitoring */
 	sc->sea_level = 1013.25;
 }
 
@@ -192,9 +232,7 @@ static void begin_section(struct parse *p, char *hdr)
 			break;
 	if (k == sizeof kinds / sizeof kinds[0]) {
 		perr(p, p->line,
-		     "unknown section [%s]: expected [daemon], [simulation], [blinker NAME] or "
-		     "[bmp180 NAME]",
-		     type);
+		     "unknown section [%s]: expected [daemon], [simulation], " KIND_NAMES, type);
 		return;
 	}
 	if (extra != NULL) {
@@ -324,6 +362,15 @@ static int set_key(struct parse *p, const struct key *k, const char *v)
 		*(unsigned *)dst = (unsigned)u;
 		return 0;
 	}
+	case K_OVERSAMPLE:
+		errno = 0;
+		unsigned long os = strtoul(v, &end, 10);
+		if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || !bme280_osrs_ok(os)) {
+			perr(p, p->line, "'%s' must be 1, 2, 4, 8 or 16, not '%s'", k->name, v);
+			return -1;
+		}
+		*(unsigned *)dst = (unsigned)os;
+		return 0;
 	case K_LISTEN:
 		if (config_parse_listen(v, p->cfg->listen_host, sizeof p->cfg->listen_host,
 		                        &p->cfg->listen_port) == 0)
@@ -375,7 +422,7 @@ static void validate(struct parse *p)
 	struct config *cfg = p->cfg;
 
 	if (cfg->nsensors == 0)
-		perr(p, 0, "no sensors configured: add a [blinker NAME] or [bmp180 NAME] section");
+		perr(p, 0, "no sensors configured: add a section " KIND_NAMES);
 	for (size_t i = 0; i < cfg->nsensors; i++) {
 		struct sensor_conf *a = &cfg->sensors[i];
 		if (a->kind == KIND_BLINKER) {
@@ -392,7 +439,7 @@ static void validate(struct parse *p)
 		}
 		for (size_t j = 0; j < i; j++) {
 			struct sensor_conf *b = &cfg->sensors[j];
-			if (a->kind == KIND_BMP180 && b->kind == KIND_BMP180 &&
+			if (config_kind_is_i2c(a->kind) && config_kind_is_i2c(b->kind) &&
 			    strcmp(a->bus, b->bus) == 0 && a->address == b->address)
 				perr(p, a->line, "'%s' and '%s' both use address 0x%02x on %s",
 				     b->name, a->name, a->address, a->bus);

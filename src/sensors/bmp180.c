@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "baro.h"
 #include "bmp180.h"
 #include "config.h"
 #include "i2c.h"
@@ -111,7 +112,7 @@ static void bmp180_finish(struct sensor *s, int32_t up)
 	}
 	sensor_set(s, b->v_temp, t / 10.0);
 	sensor_set(s, b->v_pressure, p / 100.0);
-	sensor_set(s, b->v_altitude, bmp180_altitude(p, b->sea_level_pa) + b->altitude_offset);
+	sensor_set(s, b->v_altitude, baro_altitude(p, b->sea_level_pa) + b->altitude_offset);
 	sensor_done(s);
 }
 

@@ -2,8 +2,6 @@
  * BMP180 datasheet arithmetic (Bosch BST-BMP180-DS000-09), with no I/O, so
  * that tests check it against the datasheet's worked example.
  */
-#include <math.h>
-
 #include "bmp180.h"
 
 /* The datasheet writes "x / 2^n" and means an arithmetic shift (floor) on
@@ -86,9 +84,4 @@ bool bmp180_compensate(const struct bmp180_calib *c, int32_t ut, int32_t up, uns
 	p += shr(x1 + x2 + 3791, 4);
 	*pressure_pa = (int32_t)p;
 	return true;
-}
-
-double bmp180_altitude(double pressure_pa, double sea_level_pa)
-{
-	return 44330.0 * (1.0 - pow(pressure_pa / sea_level_pa, 1.0 / 5.255));
 }

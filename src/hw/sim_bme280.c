@@ -1,0 +1,216 @@
+/*
+ * A BME280 (or BMP280) register model: chip id, trimming registers, forced
+ * mode with the datasheet's maximum measurement time, the "measuring" status
+ * bit, and result registers that fill in only when the measurement is done.
+ * Raw values come from inverting the datasheet compensation, so a correct
+ * driver reads back the true values.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "bme280.h"
+#include "sim.h"
+#include "xmalloc.h"
+
+struct sim_bme280 {
+	uint8_t regs[256];
+	bool humidity;
+	struct bme280_calib calib;
+	double t0;
+	bool fixed;
+	double temp_c, pressure_hpa, humidity_pct;
+	double busy_until; /* monotonic seconds; 0 when idle */
+	unsigned early_reads;
+};
+
+/* Trimming values: T and P from the BMP280 datasheet's worked example (3.12),
+ * H typical of a real BME280. Little-endian, 0x88-0xA1 then 0xE1-0xE7. */
+static const int32_t trim_tp[12] = { 27504, 26435, -1000, 36477, -10685, 3024,
+	                             2855,  140,   -7,    15500, -14600, 6000 };
+static const uint8_t trim_h1 = 75;
+static const int16_t trim_h2 = 362, trim_h4 = 324, trim_h5 = 50;
+static const uint8_t trim_h3 = 0;
+static const int8_t trim_h6 = 30;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct sim_bme280 *sim_bme280_new(bool humidity)
+{
+	struct sim_bme280 *m = xcalloc(1, sizeof *m);
+	uint8_t *r = m->regs;
+
+	m->humidity = humidity;
+	r[BME280_REG_ID] = humidity ? BME280_CHIP_ID : BMP280_CHIP_ID;
+	for (int i = 0; i < 12; i++) {
+		r[0x88 + 2 * i] = (uint8_t)trim_tp[i];
+		r[0x89 + 2 * i] = (uint8_t)(trim_tp[i] >> 8);
+	}
+	if (humidity) {
+		r[0xA1] = trim_h1;
+		r[0xE1] = (uint8_t)trim_h2;
+		r[0xE2] = (uint8_t)(trim_h2 >> 8);
+		r[0xE3] = trim_h3;
+		r[0xE4] = (uint8_t)(trim_h4 >> 4);
+		r[0xE5] = (uint8_t)((trim_h4 & 0x0F) | (trim_h5 & 0x0F) << 4);
+		r[0xE6] = (uint8_t)(trim_h5 >> 4);
+		r[0xE7] = (uint8_t)trim_h6;
+	}
+	/* Result registers hold their reset values until a first measurement. */
+	r[0xF7] = r[0xFA] = 0x80;
+	r[0xFD] = 0x80;
+	bme280_parse_calib(&r[BME280_REG_CALIB_TP], humidity ? &r[BME280_REG_CALIB_H] : NULL,
+	                   &m->calib);
+	m->t0 = now_s();
+	return m;
+}
+
+void sim_bme280_set(struct sim_bme280 *m, double temp_c, double pressure_hpa, double humidity)
+{
+	m->fixed = true;
+	m->temp_c = temp_c;
+	m->pressure_hpa = pressure_hpa;
+	m->humidity_pct = humidity;
+}
+
+unsigned sim_bme280_early_reads(const struct sim_bme280 *m)
+{
+	return m->early_reads;
+}
+
+static void truth(const struct sim_bme280 *m, double *t, double *p, double *h)
+{
+	if (m->fixed) {
+		*t = m->temp_c;
+		*p = m->pressure_hpa;
+		*h = m->humidity_pct;
+		return;
+	}
+	double s = now_s() - m->t0;
+	*t = 22.0 + 1.2 * sin(s * 2 * M_PI / 1200) + 0.1 * sin(s * 2 * M_PI / 41);
+	*p = 1011.0 + 1.5 * sin(s * 2 * M_PI / 3000) + 0.04 * sin(s * 2 * M_PI / 47);
+	*h = 45.0 + 8.0 * sin(s * 2 * M_PI / 1500) + 0.5 * sin(s * 2 * M_PI / 29);
+}
+
+/* Raw 20-bit (or 16-bit) value whose compensation comes closest to target.
+ * f is monotonic in raw: increasing (up) or decreasing. */
+static int32_t invert(const struct sim_bme280 *m, int32_t t_fine, int which, double target,
+                      int32_t hi)
+{
+	int32_t lo = 0;
+	bool up = which != 1; /* pressure falls as its raw value rises */
+
+	while (lo < hi) {
+		int32_t mid = lo + (hi - lo) / 2, tf;
+		double v;
+		if (which == 0)
+			v = bme280_temperature(&m->calib, mid, &tf);
+		else if (which == 1)
+			v = bme280_pressure(&m->calib, mid, t_fine);
+		else
+			v = bme280_humidity(&m->calib, mid, t_fine);
+		if ((v >= target) == up)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* The measurement is over: latch the results. */
+static void finish(struct sim_bme280 *m)
+{
+	double t, p, h;
+	int32_t t_fine;
+	uint8_t *r = m->regs;
+
+	truth(m, &t, &p, &h);
+	int32_t adc_t = invert(m, 0, 0, round(t * 100), (1 << 20) - 1);
+	bme280_temperature(&m->calib, adc_t, &t_fine);
+	int32_t adc_p = invert(m, t_fine, 1, round(p * 100 * 256), (1 << 20) - 1);
+	r[0xF7] = (uint8_t)(adc_p >> 12);
+	r[0xF8] = (uint8_t)(adc_p >> 4);
+	r[0xF9] = (uint8_t)(adc_p << 4);
+	r[0xFA] = (uint8_t)(adc_t >> 12);
+	r[0xFB] = (uint8_t)(adc_t >> 4);
+	r[0xFC] = (uint8_t)(adc_t << 4);
+	if (m->humidity) {
+		int32_t adc_h = invert(m, t_fine, 2, round(h * 1024), 0xFFFF);
+		r[0xFD] = (uint8_t)(adc_h >> 8);
+		r[0xFE] = (uint8_t)adc_h;
+	}
+	m->busy_until = 0;
+	r[BME280_REG_STATUS] &= (uint8_t)~0x08;
+	r[BME280_REG_CTRL_MEAS] &= (uint8_t)~0x03; /* back to sleep mode */
+}
+
+static void settle(struct sim_bme280 *m)
+{
+	if (m->busy_until != 0 && now_s() >= m->busy_until)
+		finish(m);
+}
+
+static unsigned count(unsigned code)
+{
+	return code == 0 ? 0 : 1u << (code > 5 ? 4 : code - 1);
+}
+
+static int model_read(void *dev, uint8_t reg, uint8_t *buf, size_t len)
+{
+	struct sim_bme280 *m = dev;
+
+	settle(m);
+	if (m->busy_until != 0 && reg + len > 0xF7)
+		m->early_reads++; /* a real chip would hand out the previous results */
+	for (size_t i = 0; i < len; i++)
+		buf[i] = m->regs[(uint8_t)(reg + i)];
+	return 0;
+}
+
+static int model_write(void *dev, uint8_t reg, const uint8_t *buf, size_t len)
+{
+	struct sim_bme280 *m = dev;
+
+	settle(m);
+	for (size_t i = 0; i < len; i++) {
+		uint8_t a = (uint8_t)(reg + i), v = buf[i];
+		if (a == 0xE0) {
+			continue; /* reset: nothing to model */
+		} else if (a == BME280_REG_CTRL_HUM && m->humidity) {
+			m->regs[a] = v & 0x07;
+		} else if (a == BME280_REG_CTRL_MEAS) {
+			m->regs[a] = v;
+			unsigned mode = v & 0x03;
+			if (mode == 1 || mode == 2) { /* forced: one measurement */
+				unsigned h = m->humidity ? count(m->regs[BME280_REG_CTRL_HUM]) : 0;
+				unsigned us =
+				        bme280_measure_us(count(v >> 5), count(v >> 2 & 7), h);
+				m->busy_until = now_s() + us / 1e6;
+				m->regs[BME280_REG_STATUS] |= 0x08;
+			}
+		} else if (a == 0xF5) {
+			m->regs[a] = v;
+		} else {
+			return EREMOTEIO; /* read-only or reserved */
+		}
+	}
+	return 0;
+}
+
+static void model_destroy(void *dev)
+{
+	free(dev);
+}
+
+const struct sim_device_ops sim_bme280_ops = {
+	.read = model_read,
+	.write = model_write,
+	.destroy = model_destroy,
+};
