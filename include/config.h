@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "mq135.h"
 
 #define CONFIG_MAX_SENSORS 16
 #define CONFIG_NAME_MAX    32
@@ -21,6 +22,7 @@ enum sensor_kind {
 	KIND_BMP180,
 	KIND_BME280,
 	KIND_BMP280,
+	KIND_MQ135,
 };
 
 struct sensor_conf {
@@ -41,6 +43,16 @@ struct sensor_conf {
 	unsigned os_t, os_p, os_h; /* BME280: oversampling counts, 1-16 */
 	double sea_level;          /* hPa */
 	double altitude_offset;    /* m */
+
+	/* MQ135 through an ADS1115 */
+	unsigned channel;   /* AIN0-3 */
+	double range;       /* full-scale volts */
+	unsigned data_rate; /* samples/s */
+	double divider;     /* sensor volts per volt at the ADC input */
+	struct mq135_params mq;
+	double temperature, humidity;               /* correction constants */
+	char temperature_from[CONFIG_NAME_MAX + 1]; /* or another sensor's reading */
+	char humidity_from[CONFIG_NAME_MAX + 1];
 };
 
 struct config {

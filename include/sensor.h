@@ -76,6 +76,8 @@ size_t sensor_add_value(struct sensor *s, const char *name, const char *unit, in
                         bool boolean);
 /* Set a value (drivers, during or outside a measurement). */
 void sensor_set(struct sensor *s, size_t idx, double v);
+/* A value by name, or NULL. */
+const struct sensor_value *sensor_value(const struct sensor *s, const char *name);
 /* Finish the measurement in flight successfully. */
 void sensor_done(struct sensor *s);
 /* Finish it as failed; the text says what went wrong and what to do. */

@@ -33,6 +33,8 @@ void sim_free(struct sim *sim);
 /* Put a device model on a bus at an address; the sim then owns dev. */
 void sim_i2c_attach(struct sim *sim, const char *bus, uint8_t addr,
                     const struct sim_device_ops *ops, void *dev);
+/* The model at an address, or NULL. */
+void *sim_i2c_device(struct sim *sim, const char *bus, uint8_t addr);
 /* Take a device off the bus (it stops answering) and destroy it. */
 void sim_i2c_detach(struct sim *sim, const char *bus, uint8_t addr);
 /* A bus handle for drivers; free it with i2c_bus_free. */
@@ -60,5 +62,12 @@ extern const struct sim_device_ops sim_bme280_ops;
 struct sim_bme280 *sim_bme280_new(bool humidity);
 void sim_bme280_set(struct sim_bme280 *m, double temp_c, double pressure_hpa, double humidity);
 unsigned sim_bme280_early_reads(const struct sim_bme280 *m);
+
+/* The ADS1115 model; inputs drift around centre volts until a test sets them. */
+struct sim_ads1115;
+extern const struct sim_device_ops sim_ads1115_ops;
+struct sim_ads1115 *sim_ads1115_new(double centre);
+void sim_ads1115_set(struct sim_ads1115 *m, unsigned channel, double volts);
+unsigned sim_ads1115_early_reads(const struct sim_ads1115 *m);
 
 #endif

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "loop.h"
 #include "measure.h"
+#include "mq135.h"
 #include "sensor.h"
 #include "sim.h"
 #include "web.h"
@@ -94,11 +95,26 @@ static void daemon_sim_device(struct daemon *d, const struct sensor_conf *sc)
 	    config_list_has(d->cfg.sim.absent, sc->name))
 		return;
 	uint8_t addr = (uint8_t)sc->address;
+	if (sim_i2c_device(d->sim, sc->bus, addr) != NULL)
+		return; /* another channel of the same ADS1115 */
 	if (sc->kind == KIND_BMP180)
 		sim_i2c_attach(d->sim, sc->bus, addr, &sim_bmp180_ops, sim_bmp180_new());
+	else if (sc->kind == KIND_MQ135)
+		/* An MQ135 on 5 V near 450 ppm has about 0.88 V across its load. */
+		sim_i2c_attach(d->sim, sc->bus, addr, &sim_ads1115_ops,
+		               sim_ads1115_new(0.88 / sc->divider));
 	else
 		sim_i2c_attach(d->sim, sc->bus, addr, &sim_bme280_ops,
 		               sim_bme280_new(sc->kind == KIND_BME280));
+}
+
+/* A sensor built so far, by name; NULL for "" or none. */
+static struct sensor *daemon_find(struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->nsensors; i++)
+		if (strcmp(d->sensors[i]->name, name) == 0)
+			return d->sensors[i];
+	return NULL;
 }
 
 static struct sensor *daemon_sensor(struct daemon *d, const struct sensor_conf *sc)
@@ -108,6 +124,7 @@ static struct sensor *daemon_sensor(struct daemon *d, const struct sensor_conf *
 	case KIND_BMP180: return bmp180_sensor_new(sc, daemon_bus(d, sc->bus));
 	case KIND_BME280:
 	case KIND_BMP280: return bme280_sensor_new(sc, daemon_bus(d, sc->bus));
+	case KIND_MQ135: return mq135_sensor_new(sc, daemon_bus(d, sc->bus));
 	}
 	fatal("sensor %s: kind %d has no driver", sc->name, (int)sc->kind);
 }
@@ -120,6 +137,13 @@ static void daemon_add_sensors(struct daemon *d)
 		struct sensor *s = daemon_sensor(d, sc);
 		d->sensors[d->nsensors++] = s;
 		log_info("sensor %s: %s, %s", s->name, s->ops->type, s->where);
+	}
+	/* Now that all exist: the MQ135s' correction sources. */
+	for (size_t i = 0; i < d->cfg.nsensors; i++) {
+		const struct sensor_conf *sc = &d->cfg.sensors[i];
+		if (sc->kind == KIND_MQ135)
+			mq135_use(d->sensors[i], daemon_find(d, sc->temperature_from),
+			          daemon_find(d, sc->humidity_from));
 	}
 }
 

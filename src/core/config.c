@@ -20,11 +20,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ads1115.h"
 #include "xmalloc.h"
 
 #define CONFIG_FILE_MAX (256 * 1024)
 
-enum key_type { K_STR, K_BOOL, K_NUM, K_UINT, K_ADDR, K_LISTEN, K_OVERSAMPLE };
+enum key_type { K_STR, K_BOOL, K_NUM, K_UINT, K_ADDR, K_LISTEN, K_OVERSAMPLE, K_RANGE, K_RATE };
 
 struct key {
 	const char *name;
@@ -94,18 +95,46 @@ static const struct key bmp280_keys[] = {
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
+#define MQ(f, lo, hi) K_NUM, offsetof(struct sensor_conf, mq.f), 0, lo, hi
+
+static const struct key mq135_keys[] = {
+	{ "bus", STR(struct sensor_conf, bus) },
+	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77 },
+	{ "channel", K_UINT, offsetof(struct sensor_conf, channel), 0, 0, 3 },
+	{ "range", K_RANGE, offsetof(struct sensor_conf, range), 0, 0, 0 },
+	{ "data_rate", K_RATE, offsetof(struct sensor_conf, data_rate), 0, 0, 0 },
+	{ "voltage_divider", K_NUM, offsetof(struct sensor_conf, divider), 0, 1, 100 },
+	{ "supply_voltage", MQ(supply, 1, 24) },
+	{ "load_resistance", MQ(rload, 0.01, 10000) },
+	{ "rzero", MQ(rzero, 0.01, 100000) },
+	{ "para", MQ(para, -1e9, 1e9) },
+	{ "parb", MQ(parb, -1e9, 1e9) },
+	{ "cora", MQ(cora, -1e9, 1e9) },
+	{ "corb", MQ(corb, -1e9, 1e9) },
+	{ "corc", MQ(corc, -1e9, 1e9) },
+	{ "cord", MQ(cord, -1e9, 1e9) },
+	{ "core", MQ(core, -1e9, 1e9) },
+	{ "corf", MQ(corf, -1e9, 1e9) },
+	{ "corg", MQ(corg, -1e9, 1e9) },
+	{ "atmospheric_co2", MQ(atmoco2, 100, 100000) },
+	{ "temperature", K_NUM, offsetof(struct sensor_conf, temperature), 0, -40, 85 },
+	{ "humidity", K_NUM, offsetof(struct sensor_conf, humidity), 0, 0, 100 },
+	{ "temperature_from", STR(struct sensor_conf, temperature_from) },
+	{ "humidity_from", STR(struct sensor_conf, humidity_from) },
+	{ NULL, 0, 0, 0, 0, 0 },
+};
+
 static const struct {
 	const char *name;
 	enum sensor_kind kind;
 	const struct key *keys;
 } kinds[] = {
-	{ "blinker", KIND_BLINKER, blinker_keys },
-	{ "bmp180", KIND_BMP180, bmp180_keys },
-	{ "bme280", KIND_BME280, bme280_keys },
-	{ "bmp280", KIND_BMP280, bmp280_keys },
+	{ "blinker", KIND_BLINKER, blinker_keys }, { "bmp180", KIND_BMP180, bmp180_keys },
+	{ "bme280", KIND_BME280, bme280_keys },    { "bmp280", KIND_BMP280, bmp280_keys },
+	{ "mq135", KIND_MQ135, mq135_keys },
 };
 
-#define KIND_NAMES "[blinker NAME], [bmp180 NAME], [bme280 NAME] or [bmp280 NAME]"
+#define KIND_NAMES "[blinker NAME], [bmp180 NAME], [bme280 NAME], [bmp280 NAME] or [mq135 NAME]"
 
 static bool bme280_osrs_ok(unsigned long n)
 {
@@ -188,6 +217,14 @@ static void sensor_defaults(struct sensor_conf *sc, enum sensor_kind kind)
 	sc->address = kind == KIND_BMP180 ? 0x77 : 0x76;
 	sc->oversampling = 3;
 	sc->os_t = sc->os_p = sc->os_h = 1; /* Bosch's choice for weather monitoring */
+	if (kind == KIND_MQ135)
+		sc->address = 0x48; /* ADDR pin to GND */
+	sc->range = 4.096;
+	sc->data_rate = 128;
+	sc->divider = 1;
+	mq135_defaults(&sc->mq);
+	sc->temperature = 20;
+	sc->humidity = 33; /* where the correction factor is 1 */
 	sc->sea_level = 1013.25;
 }
 
@@ -371,6 +408,25 @@ static int set_key(struct parse *p, const struct key *k, const char *v)
 		}
 		*(unsigned *)dst = (unsigned)os;
 		return 0;
+	case K_RANGE:
+	case K_RATE: {
+		double d = strtod(v, &end);
+		if (*v == '\0' || *end != '\0' ||
+		    (k->type == K_RANGE ? ads1115_range_index(d)
+		                        : ads1115_rate_index((unsigned)d)) < 0 ||
+		    (k->type == K_RATE && d != (unsigned)d)) {
+			perr(p, p->line, "'%s' must be one of %s, not '%s'", k->name,
+			     k->type == K_RANGE ? "6.144, 4.096, 2.048, 1.024, 0.512, 0.256"
+			                        : "8, 16, 32, 64, 128, 250, 475, 860",
+			     v);
+			return -1;
+		}
+		if (k->type == K_RANGE)
+			*(double *)dst = d;
+		else
+			*(unsigned *)dst = (unsigned)d;
+		return 0;
+	}
 	case K_LISTEN:
 		if (config_parse_listen(v, p->cfg->listen_host, sizeof p->cfg->listen_host,
 		                        &p->cfg->listen_port) == 0)
@@ -417,6 +473,23 @@ static int handler(void *user, const char *section, const char *name, const char
 }
 
 /* Check what single keys cannot: required keys and clashes between sensors. */
+/* An MQ135's correction source must name a sensor that measures it. */
+static void validate_source(struct parse *p, const struct sensor_conf *a, const char *key,
+                            const char *name, bool humidity)
+{
+	const struct sensor_conf *src = config_sensor(p->cfg, name);
+
+	if (name[0] == '\0')
+		return;
+	if (src == NULL || src == a)
+		perr(p, a->line, "[mq135 %s]: %s = %s names no other sensor", a->name, key, name);
+	else if (humidity ? src->kind != KIND_BME280
+	                  : src->kind != KIND_BMP180 && src->kind != KIND_BME280 &&
+	                            src->kind != KIND_BMP280)
+		perr(p, a->line, "[mq135 %s]: %s = %s, a %s, which measures no %s", a->name, key,
+		     name, config_kind_name(src->kind), humidity ? "humidity" : "temperature");
+}
+
 static void validate(struct parse *p)
 {
 	struct config *cfg = p->cfg;
@@ -425,6 +498,10 @@ static void validate(struct parse *p)
 		perr(p, 0, "no sensors configured: add a section " KIND_NAMES);
 	for (size_t i = 0; i < cfg->nsensors; i++) {
 		struct sensor_conf *a = &cfg->sensors[i];
+		if (a->kind == KIND_MQ135) {
+			validate_source(p, a, "temperature_from", a->temperature_from, false);
+			validate_source(p, a, "humidity_from", a->humidity_from, true);
+		}
 		if (a->kind == KIND_BLINKER) {
 			if (a->gpio[0] == '\0')
 				perr(p, a->line,
@@ -439,8 +516,11 @@ static void validate(struct parse *p)
 		}
 		for (size_t j = 0; j < i; j++) {
 			struct sensor_conf *b = &cfg->sensors[j];
+			/* Sensors share an address only as channels of one ADS1115. */
+			bool channels = a->kind == KIND_MQ135 && b->kind == KIND_MQ135 &&
+			                a->channel != b->channel;
 			if (config_kind_is_i2c(a->kind) && config_kind_is_i2c(b->kind) &&
-			    strcmp(a->bus, b->bus) == 0 && a->address == b->address)
+			    !channels && strcmp(a->bus, b->bus) == 0 && a->address == b->address)
 				perr(p, a->line, "'%s' and '%s' both use address 0x%02x on %s",
 				     b->name, a->name, a->address, a->bus);
 			if (a->kind == KIND_BLINKER && b->kind == KIND_BLINKER &&

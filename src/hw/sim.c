@@ -105,6 +105,13 @@ void sim_i2c_attach(struct sim *sim, const char *bus, uint8_t addr,
 	sim->devs = d;
 }
 
+void *sim_i2c_device(struct sim *sim, const char *bus, uint8_t addr)
+{
+	struct sim_dev *d = *sim_find(sim, bus, addr);
+
+	return d != NULL ? d->dev : NULL;
+}
+
 void sim_i2c_detach(struct sim *sim, const char *bus, uint8_t addr)
 {
 	struct sim_dev **pp = sim_find(sim, bus, addr);

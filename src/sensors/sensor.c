@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "log.h"
@@ -57,6 +58,14 @@ size_t sensor_add_value(struct sensor *s, const char *name, const char *unit, in
 	v->decimals = decimals;
 	v->boolean = boolean;
 	return s->nvalues++;
+}
+
+const struct sensor_value *sensor_value(const struct sensor *s, const char *name)
+{
+	for (size_t i = 0; i < s->nvalues; i++)
+		if (strcmp(s->values[i].name, name) == 0)
+			return &s->values[i];
+	return NULL;
 }
 
 void sensor_set(struct sensor *s, size_t idx, double v)
