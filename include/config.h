@@ -23,7 +23,10 @@ enum sensor_kind {
 	KIND_BME280,
 	KIND_BMP280,
 	KIND_MQ135,
+	KIND_BUTTON,
 };
+
+enum button_action { BUTTON_NONE, BUTTON_MEASURE };
 
 struct sensor_conf {
 	enum sensor_kind kind;
@@ -35,6 +38,11 @@ struct sensor_conf {
 	char gpio[CONFIG_NAME_MAX + 1]; /* line name ("GPIO17") or offset ("17") */
 	bool active_low;
 	double blink; /* seconds */
+
+	/* button */
+	int bias;        /* enum gpio_bias */
+	double debounce; /* seconds */
+	int action;      /* enum button_action */
 
 	/* I2C sensors */
 	char bus[CONFIG_PATH_MAX + 1];

@@ -8,6 +8,7 @@
 
 #include "blinker.h"
 #include "bme280.h"
+#include "button.h"
 #include "bmp180.h"
 #include "config.h"
 #include "gpio.h"
@@ -108,6 +109,14 @@ static void daemon_sim_device(struct daemon *d, const struct sensor_conf *sc)
 		               sim_bme280_new(sc->kind == KIND_BME280));
 }
 
+/* A button was pressed: measure every sensor. */
+static void daemon_button_cb(void *arg)
+{
+	struct daemon *d = arg;
+
+	measure_request(d->measure, NULL, NULL);
+}
+
 /* A sensor built so far, by name; NULL for "" or none. */
 static struct sensor *daemon_find(struct daemon *d, const char *name)
 {
@@ -125,6 +134,7 @@ static struct sensor *daemon_sensor(struct daemon *d, const struct sensor_conf *
 	case KIND_BME280:
 	case KIND_BMP280: return bme280_sensor_new(sc, daemon_bus(d, sc->bus));
 	case KIND_MQ135: return mq135_sensor_new(sc, daemon_bus(d, sc->bus));
+	case KIND_BUTTON: return button_sensor_new(sc, d->gpio, daemon_button_cb, d);
 	}
 	fatal("sensor %s: kind %d has no driver", sc->name, (int)sc->kind);
 }

@@ -28,16 +28,18 @@ START_TEST(embedded_default_is_the_reference_board)
 	ck_assert_msg(rc == 0, "%s", err);
 	ck_assert_str_eq(cfg.listen_host, "127.0.0.1");
 	ck_assert_uint_eq(cfg.listen_port, 8080);
-	ck_assert_uint_eq(cfg.nsensors, 3);
+	ck_assert_uint_eq(cfg.nsensors, 4);
 	ck_assert_int_eq(cfg.sensors[0].kind, KIND_BLINKER);
 	ck_assert_str_eq(cfg.sensors[0].gpio, "GPIO17");
 	ck_assert_double_eq(cfg.sensors[0].blink, 5);
-	ck_assert_int_eq(cfg.sensors[1].kind, KIND_BMP180);
-	ck_assert_str_eq(cfg.sensors[1].bus, "/dev/i2c-1");
-	ck_assert_uint_eq(cfg.sensors[1].address, 0x77);
-	ck_assert_int_eq(cfg.sensors[2].kind, KIND_MQ135);
-	ck_assert_uint_eq(cfg.sensors[2].address, 0x48);
-	ck_assert_str_eq(cfg.sensors[2].temperature_from, "barometer");
+	ck_assert_int_eq(cfg.sensors[1].kind, KIND_BUTTON);
+	ck_assert_str_eq(cfg.sensors[1].gpio, "GPIO27");
+	ck_assert_int_eq(cfg.sensors[2].kind, KIND_BMP180);
+	ck_assert_str_eq(cfg.sensors[2].bus, "/dev/i2c-1");
+	ck_assert_uint_eq(cfg.sensors[2].address, 0x77);
+	ck_assert_int_eq(cfg.sensors[3].kind, KIND_MQ135);
+	ck_assert_uint_eq(cfg.sensors[3].address, 0x48);
+	ck_assert_str_eq(cfg.sensors[3].temperature_from, "barometer");
 	free(err);
 }
 END_TEST
@@ -49,7 +51,7 @@ START_TEST(example_file_loads)
 
 	buf_init(&e);
 	ck_assert_msg(config_load(&from_file, "etc/muricle.conf", &e) == 0, "%s", e.data);
-	ck_assert_uint_eq(from_file.nsensors, 3);
+	ck_assert_uint_eq(from_file.nsensors, 4);
 	buf_free(&e);
 }
 END_TEST

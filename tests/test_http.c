@@ -470,7 +470,7 @@ START_TEST(command_line)
 	ck_assert_int_eq(run("--bogus", &out), 2);
 	free(out);
 	ck_assert_int_eq(run("-c etc/muricle.conf --check-config", &out), 0);
-	ck_assert_ptr_nonnull(strstr(out, "etc/muricle.conf: ok, 3 sensors"));
+	ck_assert_ptr_nonnull(strstr(out, "etc/muricle.conf: ok, 4 sensors"));
 	free(out);
 
 	char *bad = tu_write_file(dir, "bad.conf", "[daemon]\ninterval = soon\n[blinkr]\n");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "blinker.h"
+#include "button.h"
 #include "config.h"
 #include "gpio.h"
 #include "measure.h"
@@ -451,6 +452,132 @@ START_TEST(gpio_inputs_and_busy_lines)
 }
 END_TEST
 
+static int presses_seen;
+
+static void on_press(void *arg)
+{
+	(void)arg;
+	presses_seen++;
+}
+
+static struct sensor *button_rig(struct event_base **base, struct sim **sim, struct gpio **gpio,
+                                 int action)
+{
+	static struct config cfg;
+	struct buf e;
+	char text[128];
+
+	snprintf(text, sizeof text, "[button b]\ngpio = GPIO27\naction = %s\n",
+	         action == BUTTON_MEASURE ? "measure" : "none");
+	buf_init(&e);
+	ck_assert_msg(config_parse(&cfg, "t", text, &e) == 0, "%s", e.data);
+	buf_free(&e);
+	*base = tu_loop();
+	*sim = sim_new(*base, 0, NULL);
+	*gpio = sim_gpio(*sim);
+	struct sensor *s = button_sensor_new(&cfg.sensors[0], *gpio, on_press, NULL);
+	sensor_attach(s, *base);
+	presses_seen = 0;
+	return s;
+}
+
+START_TEST(button_presses_are_debounced)
+{
+	struct event_base *base;
+	struct sim *sim;
+	struct gpio *gpio;
+	struct sensor *s = button_rig(&base, &sim, &gpio, BUTTON_MEASURE);
+
+	/* The first measurement requests the line: pulled up, not pressed. */
+	sensor_start(s, 1, noop_done, NULL);
+	ck_assert_int_eq(s->status, SENSOR_OK);
+	ck_assert_int_eq(sim_gpio_level(sim, 27), 1);
+	ck_assert(s->values[0].valid && s->values[0].v == 0);
+
+	/* A bouncing press: five edges within the 20 ms debounce, one press. */
+	for (int i = 0; i < 5; i++) {
+		sim_gpio_drive(sim, 27, i % 2);
+		tu_run_for(base, 0.002);
+	}
+	sim_gpio_drive(sim, 27, 0); /* to ground: pressed (active low) */
+	tu_run_for(base, 0.1);
+	ck_assert_int_eq(presses_seen, 1);
+	ck_assert(s->values[0].v == 1);
+	ck_assert(s->values[1].valid && s->values[1].v == 1);
+
+	/* A glitch shorter than the debounce time is no press at all. */
+	sim_gpio_drive(sim, 27, 1);
+	tu_run_for(base, 0.1);
+	ck_assert(s->values[0].v == 0);
+	sim_gpio_drive(sim, 27, 0);
+	tu_run_for(base, 0.005);
+	sim_gpio_drive(sim, 27, 1);
+	tu_run_for(base, 0.1);
+	ck_assert_int_eq(presses_seen, 1);
+
+	sim_gpio_drive(sim, 27, 0);
+	tu_run_for(base, 0.1);
+	ck_assert_int_eq(presses_seen, 2);
+	ck_assert(s->values[1].v == 2);
+	sensor_free(s);
+	gpio_free(gpio);
+	sim_free(sim);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(button_without_action)
+{
+	struct event_base *base;
+	struct sim *sim;
+	struct gpio *gpio;
+	struct sensor *s = button_rig(&base, &sim, &gpio, BUTTON_NONE);
+
+	sensor_start(s, 1, noop_done, NULL);
+	sim_gpio_drive(sim, 27, 0);
+	tu_run_for(base, 0.1);
+	ck_assert_int_eq(presses_seen, 0); /* counted, but triggers nothing */
+	ck_assert(s->values[1].v == 1);
+	sensor_free(s);
+	gpio_free(gpio);
+	sim_free(sim);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(button_config_errors)
+{
+	static struct config cfg;
+	struct buf e;
+
+	buf_init(&e);
+	ck_assert_int_eq(config_parse(&cfg, "t", "[button b]\ngpio = GPIO5\nbias = up\n", &e), -1);
+	ck_assert_msg(strstr(e.data, "t:3: 'bias' must be one of as_is, disable, pull_up, "
+	                             "pull_down, not 'up'"),
+	              "%s", e.data);
+	buf_reset(&e);
+	ck_assert_int_eq(config_parse(&cfg, "t", "[button b]\ngpio = GPIO5\naction = reboot\n", &e),
+	                 -1);
+	ck_assert_msg(strstr(e.data, "t:3: 'action' must be one of none, measure, not 'reboot'"),
+	              "%s", e.data);
+	buf_reset(&e);
+	ck_assert_int_eq(config_parse(&cfg, "t",
+	                              "[button b]\ngpio = GPIO5\n[blinker l]\ngpio = GPIO5\n", &e),
+	                 -1);
+	ck_assert_msg(strstr(e.data, "t:3: 'b' and 'l' both use GPIO line GPIO5"), "%s", e.data);
+	buf_reset(&e);
+	ck_assert_int_eq(config_parse(&cfg, "t", "[button b]\n", &e), -1);
+	ck_assert_msg(strstr(e.data, "t:1: [button b] needs 'gpio'"), "%s", e.data);
+	buf_reset(&e);
+	ck_assert_int_eq(config_parse(&cfg, "t", "[button b]\ngpio = GPIO5\n", &e), 0);
+	ck_assert(cfg.sensors[0].active_low);
+	ck_assert_int_eq(cfg.sensors[0].bias, GPIO_BIAS_PULL_UP);
+	ck_assert_double_eq(cfg.sensors[0].debounce, 0.02);
+	ck_assert_int_eq(cfg.sensors[0].action, BUTTON_MEASURE);
+	buf_free(&e);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("measure");
@@ -467,6 +594,9 @@ int main(void)
 	tcase_add_loop_test(tc, blinker_lights_then_goes_dark, 0, 2);
 	tcase_add_test(tc, blinker_line_missing);
 	tcase_add_test(tc, gpio_inputs_and_busy_lines);
+	tcase_add_test(tc, button_presses_are_debounced);
+	tcase_add_test(tc, button_without_action);
+	tcase_add_test(tc, button_config_errors);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

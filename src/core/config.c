@@ -21,11 +21,23 @@
 #include <unistd.h>
 
 #include "ads1115.h"
+#include "gpio.h"
 #include "xmalloc.h"
 
 #define CONFIG_FILE_MAX (256 * 1024)
 
-enum key_type { K_STR, K_BOOL, K_NUM, K_UINT, K_ADDR, K_LISTEN, K_OVERSAMPLE, K_RANGE, K_RATE };
+enum key_type {
+	K_STR,
+	K_BOOL,
+	K_NUM,
+	K_UINT,
+	K_ADDR,
+	K_LISTEN,
+	K_OVERSAMPLE,
+	K_RANGE,
+	K_RATE,
+	K_CHOICE, /* one of the words in `choices`, stored as its index */
+};
 
 struct key {
 	const char *name;
@@ -33,77 +45,101 @@ struct key {
 	size_t off;
 	size_t size; /* K_STR: buffer size */
 	double min, max;
+	const char *const *choices; /* K_CHOICE: NULL-terminated */
 };
 
-#define STR(s, f) K_STR, offsetof(s, f), sizeof(((s *)0)->f), 0, 0
+/* In the order of enum gpio_bias. */
+static const char *const bias_words[] = { "as_is", "disable", "pull_up", "pull_down", NULL };
+/* In the order of enum button_action. */
+static const char *const action_words[] = { "none", "measure", NULL };
+
+#define STR(s, f) K_STR, offsetof(s, f), sizeof(((s *)0)->f), 0, 0, NULL
 
 static const struct key daemon_keys[] = {
-	{ "listen", K_LISTEN, 0, 0, 0, 0 },
+	{ "listen", K_LISTEN, 0, 0, 0, 0, NULL },
 	{ "title", STR(struct config, title) },
-	{ "interval", K_NUM, offsetof(struct config, interval), 0, 0.1, 86400 },
-	{ "stale_after", K_UINT, offsetof(struct config, stale_after), 0, 1, 1000 },
-	{ "timeout", K_NUM, offsetof(struct config, timeout), 0, 0.05, 60 },
-	{ NULL, 0, 0, 0, 0, 0 },
+	{ "interval", K_NUM, offsetof(struct config, interval), 0, 0.1, 86400, NULL },
+	{ "stale_after", K_UINT, offsetof(struct config, stale_after), 0, 1, 1000, NULL },
+	{ "timeout", K_NUM, offsetof(struct config, timeout), 0, 0.05, 60, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
 static const struct key sim_keys[] = {
-	{ "i2c_delay", K_NUM, offsetof(struct config, sim.i2c_delay), 0, 0, 10 },
+	{ "i2c_delay", K_NUM, offsetof(struct config, sim.i2c_delay), 0, 0, 10, NULL },
 	{ "absent", STR(struct config, sim.absent) },
 	{ "gpio_dir", STR(struct config, sim.gpio_dir) },
-	{ NULL, 0, 0, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
 static const struct key blinker_keys[] = {
 	{ "chip", STR(struct sensor_conf, chip) },
 	{ "gpio", STR(struct sensor_conf, gpio) },
-	{ "active_low", K_BOOL, offsetof(struct sensor_conf, active_low), 0, 0, 0 },
-	{ "blink", K_NUM, offsetof(struct sensor_conf, blink), 0, 0.01, 3600 },
-	{ NULL, 0, 0, 0, 0, 0 },
+	{ "active_low", K_BOOL, offsetof(struct sensor_conf, active_low), 0, 0, 0, NULL },
+	{ "blink", K_NUM, offsetof(struct sensor_conf, blink), 0, 0.01, 3600, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
 static const struct key bmp180_keys[] = {
 	{ "bus", STR(struct sensor_conf, bus) },
-	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77 },
-	{ "oversampling", K_UINT, offsetof(struct sensor_conf, oversampling), 0, 0, 3 },
-	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100 },
-	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000,
-	  10000 },
-	{ NULL, 0, 0, 0, 0, 0 },
+	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77, NULL },
+	{ "oversampling", K_UINT, offsetof(struct sensor_conf, oversampling), 0, 0, 3, NULL },
+	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100,
+	  NULL },
+	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000, 10000,
+	  NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
 static const struct key bme280_keys[] = {
 	{ "bus", STR(struct sensor_conf, bus) },
-	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77 },
-	{ "oversampling_temperature", K_OVERSAMPLE, offsetof(struct sensor_conf, os_t), 0, 1, 16 },
-	{ "oversampling_pressure", K_OVERSAMPLE, offsetof(struct sensor_conf, os_p), 0, 1, 16 },
-	{ "oversampling_humidity", K_OVERSAMPLE, offsetof(struct sensor_conf, os_h), 0, 1, 16 },
-	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100 },
-	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000,
-	  10000 },
-	{ NULL, 0, 0, 0, 0, 0 },
+	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77, NULL },
+	{ "oversampling_temperature", K_OVERSAMPLE, offsetof(struct sensor_conf, os_t), 0, 1, 16,
+	  NULL },
+	{ "oversampling_pressure", K_OVERSAMPLE, offsetof(struct sensor_conf, os_p), 0, 1, 16,
+	  NULL },
+	{ "oversampling_humidity", K_OVERSAMPLE, offsetof(struct sensor_conf, os_h), 0, 1, 16,
+	  NULL },
+	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100,
+	  NULL },
+	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000, 10000,
+	  NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
 /* The BMP280 is a BME280 without humidity. */
 static const struct key bmp280_keys[] = {
 	{ "bus", STR(struct sensor_conf, bus) },
-	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77 },
-	{ "oversampling_temperature", K_OVERSAMPLE, offsetof(struct sensor_conf, os_t), 0, 1, 16 },
-	{ "oversampling_pressure", K_OVERSAMPLE, offsetof(struct sensor_conf, os_p), 0, 1, 16 },
-	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100 },
-	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000,
-	  10000 },
-	{ NULL, 0, 0, 0, 0, 0 },
+	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77, NULL },
+	{ "oversampling_temperature", K_OVERSAMPLE, offsetof(struct sensor_conf, os_t), 0, 1, 16,
+	  NULL },
+	{ "oversampling_pressure", K_OVERSAMPLE, offsetof(struct sensor_conf, os_p), 0, 1, 16,
+	  NULL },
+	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100,
+	  NULL },
+	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000, 10000,
+	  NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
-#define MQ(f, lo, hi) K_NUM, offsetof(struct sensor_conf, mq.f), 0, lo, hi
+static const struct key button_keys[] = {
+	{ "chip", STR(struct sensor_conf, chip) },
+	{ "gpio", STR(struct sensor_conf, gpio) },
+	{ "active_low", K_BOOL, offsetof(struct sensor_conf, active_low), 0, 0, 0, NULL },
+	{ "bias", K_CHOICE, offsetof(struct sensor_conf, bias), 0, 0, 0, bias_words },
+	{ "debounce", K_NUM, offsetof(struct sensor_conf, debounce), 0, 0, 1, NULL },
+	{ "action", K_CHOICE, offsetof(struct sensor_conf, action), 0, 0, 0, action_words },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
+};
+
+#define MQ(f, lo, hi) K_NUM, offsetof(struct sensor_conf, mq.f), 0, lo, hi, NULL
 
 static const struct key mq135_keys[] = {
 	{ "bus", STR(struct sensor_conf, bus) },
-	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77 },
-	{ "channel", K_UINT, offsetof(struct sensor_conf, channel), 0, 0, 3 },
-	{ "range", K_RANGE, offsetof(struct sensor_conf, range), 0, 0, 0 },
-	{ "data_rate", K_RATE, offsetof(struct sensor_conf, data_rate), 0, 0, 0 },
-	{ "voltage_divider", K_NUM, offsetof(struct sensor_conf, divider), 0, 1, 100 },
+	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77, NULL },
+	{ "channel", K_UINT, offsetof(struct sensor_conf, channel), 0, 0, 3, NULL },
+	{ "range", K_RANGE, offsetof(struct sensor_conf, range), 0, 0, 0, NULL },
+	{ "data_rate", K_RATE, offsetof(struct sensor_conf, data_rate), 0, 0, 0, NULL },
+	{ "voltage_divider", K_NUM, offsetof(struct sensor_conf, divider), 0, 1, 100, NULL },
 	{ "supply_voltage", MQ(supply, 1, 24) },
 	{ "load_resistance", MQ(rload, 0.01, 10000) },
 	{ "rzero", MQ(rzero, 0.01, 100000) },
@@ -117,11 +153,11 @@ static const struct key mq135_keys[] = {
 	{ "corf", MQ(corf, -1e9, 1e9) },
 	{ "corg", MQ(corg, -1e9, 1e9) },
 	{ "atmospheric_co2", MQ(atmoco2, 100, 100000) },
-	{ "temperature", K_NUM, offsetof(struct sensor_conf, temperature), 0, -40, 85 },
-	{ "humidity", K_NUM, offsetof(struct sensor_conf, humidity), 0, 0, 100 },
+	{ "temperature", K_NUM, offsetof(struct sensor_conf, temperature), 0, -40, 85, NULL },
+	{ "humidity", K_NUM, offsetof(struct sensor_conf, humidity), 0, 0, 100, NULL },
 	{ "temperature_from", STR(struct sensor_conf, temperature_from) },
 	{ "humidity_from", STR(struct sensor_conf, humidity_from) },
-	{ NULL, 0, 0, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
 static const struct {
@@ -131,10 +167,12 @@ static const struct {
 } kinds[] = {
 	{ "blinker", KIND_BLINKER, blinker_keys }, { "bmp180", KIND_BMP180, bmp180_keys },
 	{ "bme280", KIND_BME280, bme280_keys },    { "bmp280", KIND_BMP280, bmp280_keys },
-	{ "mq135", KIND_MQ135, mq135_keys },
+	{ "mq135", KIND_MQ135, mq135_keys },       { "button", KIND_BUTTON, button_keys },
 };
 
-#define KIND_NAMES "[blinker NAME], [bmp180 NAME], [bme280 NAME], [bmp280 NAME] or [mq135 NAME]"
+#define KIND_NAMES                                                                                 \
+	"[blinker NAME], [button NAME], [bmp180 NAME], [bme280 NAME], [bmp280 NAME] or "           \
+	"[mq135 NAME]"
 
 static bool bme280_osrs_ok(unsigned long n)
 {
@@ -143,7 +181,7 @@ static bool bme280_osrs_ok(unsigned long n)
 
 bool config_kind_is_i2c(enum sensor_kind kind)
 {
-	return kind != KIND_BLINKER;
+	return kind != KIND_BLINKER && kind != KIND_BUTTON;
 }
 
 enum section { SEC_NONE, SEC_DAEMON, SEC_SIM, SEC_SENSOR, SEC_BAD };
@@ -223,6 +261,12 @@ static void sensor_defaults(struct sensor_conf *sc, enum sensor_kind kind)
 	sc->data_rate = 128;
 	sc->divider = 1;
 	mq135_defaults(&sc->mq);
+	if (kind == KIND_BUTTON) {
+		sc->active_low = true; /* to ground, with the pull-up */
+		sc->bias = GPIO_BIAS_PULL_UP;
+		sc->debounce = 0.02;
+		sc->action = BUTTON_MEASURE;
+	}
 	sc->temperature = 20;
 	sc->humidity = 33; /* where the correction factor is 1 */
 	sc->sea_level = 1013.25;
@@ -427,6 +471,21 @@ static int set_key(struct parse *p, const struct key *k, const char *v)
 			*(unsigned *)dst = (unsigned)d;
 		return 0;
 	}
+	case K_CHOICE: {
+		struct buf words;
+		for (int i = 0; k->choices[i] != NULL; i++) {
+			if (strcmp(v, k->choices[i]) == 0) {
+				*(int *)dst = i;
+				return 0;
+			}
+		}
+		buf_init(&words);
+		for (int i = 0; k->choices[i] != NULL; i++)
+			buf_printf(&words, "%s%s", i ? ", " : "", k->choices[i]);
+		perr(p, p->line, "'%s' must be one of %s, not '%s'", k->name, words.data, v);
+		buf_free(&words);
+		return -1;
+	}
 	case K_LISTEN:
 		if (config_parse_listen(v, p->cfg->listen_host, sizeof p->cfg->listen_host,
 		                        &p->cfg->listen_port) == 0)
@@ -502,17 +561,16 @@ static void validate(struct parse *p)
 			validate_source(p, a, "temperature_from", a->temperature_from, false);
 			validate_source(p, a, "humidity_from", a->humidity_from, true);
 		}
-		if (a->kind == KIND_BLINKER) {
+		if (!config_kind_is_i2c(a->kind)) {
+			const char *kind = config_kind_name(a->kind);
 			if (a->gpio[0] == '\0')
-				perr(p, a->line,
-				     "[blinker %s] needs 'gpio' (a line name like GPIO17)",
-				     a->name);
+				perr(p, a->line, "[%s %s] needs 'gpio' (a line name like GPIO17)",
+				     kind, a->name);
 			else if (strspn(a->gpio, "0123456789") == strlen(a->gpio) &&
 			         a->chip[0] == '\0')
 				perr(p, a->line,
-				     "[blinker %s]: gpio = %s is a line offset, so it needs 'chip' "
-				     "too",
-				     a->name, a->gpio);
+				     "[%s %s]: gpio = %s is a line offset, so it needs 'chip' too",
+				     kind, a->name, a->gpio);
 		}
 		for (size_t j = 0; j < i; j++) {
 			struct sensor_conf *b = &cfg->sensors[j];
@@ -523,7 +581,7 @@ static void validate(struct parse *p)
 			    !channels && strcmp(a->bus, b->bus) == 0 && a->address == b->address)
 				perr(p, a->line, "'%s' and '%s' both use address 0x%02x on %s",
 				     b->name, a->name, a->address, a->bus);
-			if (a->kind == KIND_BLINKER && b->kind == KIND_BLINKER &&
+			if (!config_kind_is_i2c(a->kind) && !config_kind_is_i2c(b->kind) &&
 			    strcmp(a->gpio, b->gpio) == 0 && strcmp(a->chip, b->chip) == 0)
 				perr(p, a->line, "'%s' and '%s' both use GPIO line %s", b->name,
 				     a->name, a->gpio);
