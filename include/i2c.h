@@ -39,6 +39,7 @@ struct i2c_req {
 	uint8_t addr;
 	uint8_t reg;
 	int write;
+	int word; /* one 16-bit register, most significant byte first */
 	uint8_t data[I2C_XFER_MAX];
 	size_t len;
 	uint8_t *dst; /* where a read's data goes on completion */
@@ -54,6 +55,13 @@ struct i2c_req *i2c_read(struct i2c_bus *bus, uint8_t addr, uint8_t reg, uint8_t
 /* Write len bytes (copied) starting at register reg. */
 struct i2c_req *i2c_write(struct i2c_bus *bus, uint8_t addr, uint8_t reg, const uint8_t *src,
                           size_t len, i2c_done_fn done, void *arg);
+/* Read or write one 16-bit register whose most significant byte comes
+ * first (as on the ADS1115): SMBus word transfers, byte-swapped, where the
+ * bus has them. data[0] is the most significant byte. */
+struct i2c_req *i2c_read_word(struct i2c_bus *bus, uint8_t addr, uint8_t reg, uint8_t dst[2],
+                              i2c_done_fn done, void *arg);
+struct i2c_req *i2c_write_word(struct i2c_bus *bus, uint8_t addr, uint8_t reg, const uint8_t src[2],
+                               i2c_done_fn done, void *arg);
 /* Cancel a transfer in flight; its callback will not run. */
 void i2c_cancel(struct i2c_req *req);
 void i2c_bus_free(struct i2c_bus *bus);

@@ -43,6 +43,28 @@ struct i2c_req *i2c_write(struct i2c_bus *bus, uint8_t addr, uint8_t reg, const 
 	return req;
 }
 
+struct i2c_req *i2c_read_word(struct i2c_bus *bus, uint8_t addr, uint8_t reg, uint8_t dst[2],
+                              i2c_done_fn done, void *arg)
+{
+	struct i2c_req *req = i2c_submit(bus, addr, reg, 0, 2, done, arg);
+
+	req->word = 1;
+	req->dst = dst;
+	bus->ops->submit(bus, req);
+	return req;
+}
+
+struct i2c_req *i2c_write_word(struct i2c_bus *bus, uint8_t addr, uint8_t reg, const uint8_t src[2],
+                               i2c_done_fn done, void *arg)
+{
+	struct i2c_req *req = i2c_submit(bus, addr, reg, 1, 2, done, arg);
+
+	req->word = 1;
+	memcpy(req->data, src, 2);
+	bus->ops->submit(bus, req);
+	return req;
+}
+
 void i2c_cancel(struct i2c_req *req)
 {
 	if (req != NULL)

@@ -5,9 +5,10 @@
  * thread only queues requests and collects results, which the worker hands
  * back through an eventfd.
  *
- * Transfers are SMBus byte and I2C-block transfers: they work on the Pi's
- * i2c-bcm2835 and on the kernel's i2c-stub. Without I2C-block support a
- * multi-byte access goes byte by byte.
+ * Transfers are SMBus byte, word and I2C-block transfers: they work on the
+ * Pi's i2c-bcm2835 and on the kernel's i2c-stub. Without I2C-block support a
+ * multi-byte access goes byte by byte. The bus stays open while transfers
+ * are queued and is closed when the queue runs dry.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -88,6 +89,18 @@ static int transfer(struct linux_bus *b, struct i2c_req *r)
 		return rc;
 	if (ioctl(b->fd, I2C_SLAVE, (unsigned long)r->addr) < 0)
 		return errno; /* EBUSY: a kernel driver owns the address */
+	/* SMBus sends a word's low byte first; these chips send the high one. */
+	if (r->word && (b->funcs & (r->write ? I2C_FUNC_SMBUS_WRITE_WORD_DATA
+	                                     : I2C_FUNC_SMBUS_READ_WORD_DATA))) {
+		if (r->write)
+			rc = i2c_smbus_write_word_data(b->fd, r->reg,
+			                               (uint16_t)(r->data[0] | r->data[1] << 8));
+		else if ((rc = i2c_smbus_read_word_data(b->fd, r->reg)) >= 0) {
+			r->data[0] = (uint8_t)rc;
+			r->data[1] = (uint8_t)(rc >> 8);
+		}
+		return rc < 0 ? -rc : 0;
+	}
 	bool block = b->funcs &
 	             (r->write ? I2C_FUNC_SMBUS_WRITE_I2C_BLOCK : I2C_FUNC_SMBUS_READ_I2C_BLOCK);
 	if (r->len > 1 && block) {
@@ -130,13 +143,14 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&b->lock);
 
 		int err = transfer(b, j->req);
-		if (err != 0 && err != ENXIO && err != EREMOTEIO && b->fd >= 0) {
-			/* The adapter may be gone or wedged: reopen next time. */
+
+		pthread_mutex_lock(&b->lock);
+		if (b->todo == NULL && b->fd >= 0) {
+			/* Idle: let go of the adapter, so that it can be unplugged or
+			 * its module reloaded; the next transfer opens it again. */
 			close(b->fd);
 			b->fd = -1;
 		}
-
-		pthread_mutex_lock(&b->lock);
 		j->err = err;
 		push(&b->done, &b->done_tail, j);
 		if (write(b->efd, &one, sizeof one) < 0)

@@ -1,8 +1,8 @@
 /*
  * One single-shot ADS1115 conversion: write the config word (which starts
  * it), wait one conversion period on a timer, check the OS bit says it is
- * done, read the result. Registers are 16 bit, most significant byte first,
- * so both go as 2-byte I2C-block transfers.
+ * done, read the result. Registers are 16 bit, most significant byte first:
+ * word transfers (see i2c_read_word).
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -67,8 +67,8 @@ static void ads1115_step(int err, void *arg)
 	case WRITE_CONFIG: ads1115_wait(r, ads1115_conversion_us(r->in.rate)); return;
 	case WAIT:
 		r->step = READ_CONFIG;
-		r->req = i2c_read(r->in.bus, r->in.addr, ADS1115_REG_CONFIG, r->buf, 2,
-		                  ads1115_step, r);
+		r->req = i2c_read_word(r->in.bus, r->in.addr, ADS1115_REG_CONFIG, r->buf,
+		                       ads1115_step, r);
 		return;
 	case READ_CONFIG:
 		if (!(r->buf[0] & ADS1115_OS >> 8)) {
@@ -81,8 +81,8 @@ static void ads1115_step(int err, void *arg)
 			return;
 		}
 		r->step = READ_CONVERSION;
-		r->req = i2c_read(r->in.bus, r->in.addr, ADS1115_REG_CONVERSION, r->buf, 2,
-		                  ads1115_step, r);
+		r->req = i2c_read_word(r->in.bus, r->in.addr, ADS1115_REG_CONVERSION, r->buf,
+		                       ads1115_step, r);
 		return;
 	case READ_CONVERSION: ads1115_finish(r, 0, ads1115_volts(r->buf, r->in.range)); return;
 	}
@@ -100,7 +100,7 @@ struct ads1115_read *ads1115_read(struct event_base *base, const struct ads1115_
 	r->arg = arg;
 	r->wait = evtimer_new(base, ads1115_wait_cb, r);
 	r->step = WRITE_CONFIG;
-	r->req = i2c_write(in->bus, in->addr, ADS1115_REG_CONFIG, word, 2, ads1115_step, r);
+	r->req = i2c_write_word(in->bus, in->addr, ADS1115_REG_CONFIG, word, ads1115_step, r);
 	return r;
 }
 
