@@ -2,7 +2,9 @@
 #
 #   make              build muricled
 #   make run          run it on simulated hardware (page on http://127.0.0.1:8080)
-#   make check        build and run every test (SANITIZE=1: under ASan and UBSan)
+#   make check        build and run every test (SANITIZE=1: under ASan and UBSan),
+#                     the VM tests against real kernel drivers included
+#   make vm-check     only the VM tests
 #   make install      install (honours DESTDIR and PREFIX)
 #   make lint         clang-format check and cppcheck (make format fixes layout)
 
@@ -88,9 +90,17 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_HELPERS) $(BUILD)/libmuric
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS)
 
 # `make check` first installs what is missing, then re-enters make so that
-# pkg-config runs after the install.
-check: deps-test
+# pkg-config runs after the install. It ends with the VM tests against the
+# kernel's own I2C and GPIO drivers (see tests/vm/run.sh).
+check: deps-vm
 	$(MAKE) --no-print-directory tests-run
+	$(MAKE) --no-print-directory vm-run
+
+vm-check: deps-vm
+	$(MAKE) --no-print-directory vm-run
+
+vm-run: $(BUILD)/muricled
+	tests/vm/run.sh $(BUILD)/muricled
 
 tests-run: $(BUILD)/muricled $(TEST_BINS)
 	@set -e; failed=0; \
@@ -115,6 +125,9 @@ deps:
 deps-test:
 	@scripts/install-deps.sh test
 
+deps-vm:
+	@scripts/install-deps.sh vm
+
 install: muricled
 	install -D -m 0755 muricled $(DESTDIR)$(SBINDIR)/muricled
 	install -D -m 0644 etc/muricle.conf $(DESTDIR)$(SYSCONFDIR)/muricle/muricle.conf
@@ -128,10 +141,11 @@ lint:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -Iinclude -D_GNU_SOURCE src tests
+	shellcheck scripts/*.sh tests/*.sh tests/vm/*.sh tests/vm/init .ci/run
 
 clean:
 	rm -rf build muricled
 
-.PHONY: all check tests-run run deps deps-test install format lint clean
+.PHONY: all check tests-run vm-check vm-run run deps deps-test deps-vm install format lint clean
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -7,7 +7,7 @@ name=$1
 file=$2
 echo "/* Generated from $file by scripts/embed.sh; do not edit. */"
 echo "#include <stddef.h>"
-echo "const char $name[] = {"
+echo "const char ${name}[] = {"
 od -An -v -tx1 "$file" | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/\t/'
 echo "	0x00"
 echo "};"

@@ -1,13 +1,21 @@
 #!/bin/sh
 # Install the Debian packages muricle needs to build and test, when any is missing.
-# Usage: scripts/install-deps.sh [build|test]   (test implies build)
+# Usage: scripts/install-deps.sh [build|test|vm]   (each implies the ones before)
 set -eu
 
 build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev libgpiod-dev libi2c-dev"
 test="check libjson-c-dev"
+# The VM tests: qemu and busybox boot Debian's kernel; the kernel packages
+# are unpacked, not installed, so what their build tools need comes here;
+# i2c-tools and curl drive the guest test.
+vm="qemu-system-x86 busybox-static cpio gzip xz-utils libelf1 libssl3 linux-compiler-gcc-12-x86 i2c-tools curl"
 
-want=$build
-[ "${1:-build}" = test ] && want="$build $test"
+case "${1:-build}" in
+build) want=$build ;;
+test) want="$build $test" ;;
+vm) want="$build $test $vm" ;;
+*) echo "usage: $0 [build|test|vm]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $want; do

@@ -108,6 +108,7 @@ START_TEST(errors_say_what_to_do)
 		{ EBUSY, "address 0x77 on /dev/i2c-1 is claimed by a kernel driver" },
 		{ ENXIO, "no device answers at 0x77 on /dev/i2c-1: check wiring and address" },
 		{ EREMOTEIO, "no device answers at 0x77 on /dev/i2c-1" },
+		{ ENODEV, "no device answers at 0x77 on /dev/i2c-1" },
 		{ ETIMEDOUT, "bus /dev/i2c-1 timed out talking to 0x77" },
 		{ EIO, "I2C transfer with 0x77 on /dev/i2c-1 failed: Input/output error" },
 	};

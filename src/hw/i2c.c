@@ -106,8 +106,9 @@ void i2c_describe_error(char *out, size_t outlen, int err, const char *bus, unsi
 		         "it",
 		         addr, bus);
 		break;
-	case ENXIO:
+	case ENXIO: /* the address was not acknowledged */
 	case EREMOTEIO:
+	case ENODEV: /* how some adapters (i2c-stub) say the same */
 		snprintf(out, outlen, "no device answers at 0x%02x on %s: check wiring and address",
 		         addr, bus);
 		break;

@@ -33,7 +33,7 @@ static void button_edge(void *arg, int value)
 	if (value != 1)
 		return;
 	sensor_set(s, b->v_presses, (double)++b->presses);
-	log_debug("sensor %s: pressed", s->name);
+	log_info("button %s pressed%s", s->name, b->on_press != NULL ? ": measuring" : "");
 	if (b->on_press != NULL)
 		b->on_press(b->arg);
 }

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Boot Debian's kernel in qemu and run tests/vm/guest-test.sh inside it,
+# against the kernel's own i2c-stub and gpio-sim drivers and the host-built
+# daemon. Usage: tests/vm/run.sh DAEMON_BINARY
+#
+# MURICLE_VM_CACHE: where downloads and builds are kept (default
+# ~/.cache/muricle-vm). ACCEL=kvm on a machine with working KVM; the default
+# is software emulation (TCG).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+daemon=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+cache=${MURICLE_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/muricle-vm}
+mkdir -p "$cache"
+kdir=$("$here/prepare.sh" "$cache")
+
+work=$(mktemp -d /tmp/muricle-vm.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cp "$daemon" "$work/muricled"
+
+# The initramfs: busybox, the init script, the modules.
+ird=$work/initramfs
+mkdir -p "$ird/bin" "$ird/proc" "$ird/sys" "$ird/dev" "$ird/modules"
+cp /bin/busybox "$ird/bin/busybox"
+ln -s busybox "$ird/bin/sh"
+cp "$here/init" "$ird/init"
+chmod +x "$ird/init"
+cp "$kdir"/modules/* "$ird/modules/"
+(cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
+
+echo "vm: booting $(basename "$kdir") with $(basename "$daemon")"
+status=0
+timeout 900 qemu-system-x86_64 -machine "accel=${ACCEL:-tcg}" -m 512 -smp 2 \
+	-kernel "$kdir/vmlinuz" -initrd "$work/initramfs.gz" \
+	-append "console=ttyS0 panic=-1 quiet muricle.work=$work muricle.test=$here/guest-test.sh" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs local,path="$work",mount_tag=work,security_model=none,multidevs=remap \
+	-nographic -no-reboot -serial stdio -monitor none > "$work/console.log" 2>&1 || status=$?
+
+cat "$work/guest.log" 2>/dev/null || true
+if [ ! -f "$work/result" ]; then
+	echo "vm: the guest did not finish (qemu exit $status); its console:"
+	tail -n 40 "$work/console.log"
+	exit 1
+fi
+exit "$(cat "$work/result")"
