@@ -35,12 +35,20 @@ BUILD    := build/plain
 SANFLAGS :=
 endif
 
+
 CPPFLAGS_ALL = -D_GNU_SOURCE -DMURICLE_VERSION='"$(VERSION)"' \
                -DMURICLE_SYSCONFDIR='"$(SYSCONFDIR)"' -Iinclude -I$(BUILD) \
                $(shell $(PKG_CONFIG) --cflags $(PKGS))
 CFLAGS_ALL   = $(WARN) $(HARDEN) $(SANFLAGS) $(CFLAGS) $(CPPFLAGS_ALL) $(CPPFLAGS)
 LDFLAGS_ALL  = $(LDHARDEN) $(SANFLAGS) $(LDFLAGS)
 LIBS         = $(shell $(PKG_CONFIG) --libs $(PKGS)) -li2c -lpthread -lm
+
+# GPIOD_PREFIX=DIR builds against the libgpiod installed there, in a build
+# folder of its own (the VM tests build libgpiod 2.x from Debian 13's source).
+ifdef GPIOD_PREFIX
+PKG_CONFIG := PKG_CONFIG_PATH=$(GPIOD_PREFIX)/lib/pkgconfig $(PKG_CONFIG)
+BUILD    := $(BUILD)-gpiod-$(notdir $(GPIOD_PREFIX))
+endif
 
 # libgpiod 1.6 and 2.x differ in API: build the shim that matches.
 GPIOD_V2 := $(shell $(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && echo y)
@@ -99,8 +107,14 @@ check: deps-vm
 vm-check: deps-vm
 	$(MAKE) --no-print-directory vm-run
 
+# Both libgpiod shims: the installed 1.6, then 2.x built from Debian 13's source.
+VM_CACHE ?= $(or $(MURICLE_VM_CACHE),$(HOME)/.cache/muricle-vm)
 vm-run: $(BUILD)/muricled
-	tests/vm/run.sh $(BUILD)/muricled
+	MURICLE_VM_CACHE="$(VM_CACHE)" tests/vm/run.sh $(BUILD)/muricled
+ifndef GPIOD_PREFIX
+	@prefix=$$(tests/vm/libgpiod2.sh "$(VM_CACHE)") && \
+		$(MAKE) --no-print-directory GPIOD_PREFIX="$$prefix" vm-run
+endif
 
 tests-run: $(BUILD)/muricled $(TEST_BINS)
 	@set -e; failed=0; \

@@ -50,10 +50,17 @@ struct gpio {
  * the build found). Edge events arrive on base's loop. */
 struct event_base;
 struct gpio *gpio_linux_new(struct event_base *base);
+/* "libgpiod 1.6.3", for the log. */
+const char *gpio_linux_version(void);
 
 struct gpio_line {
 	struct gpio *gpio;
 };
+
+/* For backends: say what an errno from requesting a line means to a user. */
+void gpio_describe_error(char *err, size_t errlen, int e, const struct gpio_request *rq);
+/* For backends: whether a line spec is an offset ("17") rather than a name. */
+bool gpio_is_offset(const char *line);
 
 /* Request a line; NULL with a message in err if it cannot be had. */
 static inline struct gpio_line *gpio_request(struct gpio *g, const struct gpio_request *rq,

@@ -173,6 +173,7 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_name, boo
 		d->gpio = sim_gpio(d->sim);
 	} else {
 		d->gpio = gpio_linux_new(d->base);
+		log_info("GPIO through %s", gpio_linux_version());
 	}
 	daemon_add_sensors(d);
 	struct measure_conf mc = {

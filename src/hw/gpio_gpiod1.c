@@ -32,17 +32,12 @@ struct gpiod1_line {
 	struct debounce *db;
 };
 
-static bool is_offset(const char *s)
-{
-	return *s != '\0' && strspn(s, "0123456789") == strlen(s);
-}
-
 /* Find the line: by name on every chip, or by name or offset on one chip. */
 static struct gpiod_line *gpiod1_find(const struct gpio_request *rq)
 {
 	if (rq->chip == NULL || rq->chip[0] == '\0')
 		return gpiod_line_find(rq->line);
-	if (is_offset(rq->line))
+	if (gpio_is_offset(rq->line))
 		return gpiod_line_get(rq->chip, (unsigned)strtoul(rq->line, NULL, 10));
 	struct gpiod_chip *chip = gpiod_chip_open_lookup(rq->chip);
 	if (chip == NULL)
@@ -54,33 +49,6 @@ static struct gpiod_line *gpiod1_find(const struct gpio_request *rq)
 		errno = e;
 	}
 	return l;
-}
-
-static void gpiod1_describe(char *err, size_t errlen, int e, const struct gpio_request *rq)
-{
-	const char *on = rq->chip && rq->chip[0] ? " on " : "";
-	const char *chip = rq->chip ? rq->chip : "";
-
-	switch (e) {
-	case ENOENT:
-	case ENODEV:
-	case EINVAL:
-		snprintf(err, errlen, "no GPIO line '%s'%s%s (gpioinfo lists the lines)", rq->line,
-		         on, chip);
-		break;
-	case EACCES:
-	case EPERM:
-		snprintf(err, errlen,
-		         "no permission to use GPIO line %s: run as a member of group gpio",
-		         rq->line);
-		break;
-	case EBUSY:
-		snprintf(err, errlen,
-		         "GPIO line %s is in use by another program (gpioinfo shows which)",
-		         rq->line);
-		break;
-	default: snprintf(err, errlen, "cannot request GPIO line %s: %s", rq->line, strerror(e));
-	}
 }
 
 static int gpiod1_read(void *line)
@@ -109,7 +77,7 @@ static struct gpio_line *gpiod1_request(struct gpio *g, const struct gpio_reques
 	struct gpiod_line *gl = gpiod1_find(rq);
 
 	if (gl == NULL) {
-		gpiod1_describe(err, errlen, errno ? errno : ENOENT, rq);
+		gpio_describe_error(err, errlen, errno ? errno : ENOENT, rq);
 		return NULL;
 	}
 	struct gpiod_line_request_config cfg = { .consumer = CONSUMER };
@@ -129,7 +97,7 @@ static struct gpio_line *gpiod1_request(struct gpio *g, const struct gpio_reques
 	};
 	cfg.flags |= bias[rq->bias];
 	if (gpiod_line_request(gl, &cfg, rq->value) < 0) {
-		gpiod1_describe(err, errlen, errno, rq);
+		gpio_describe_error(err, errlen, errno, rq);
 		gpiod_line_close_chip(gl);
 		return NULL;
 	}
@@ -188,6 +156,14 @@ static const struct gpio_ops gpiod1_ops = {
 	.release = gpiod1_release,
 	.destroy = gpiod1_destroy,
 };
+
+const char *gpio_linux_version(void)
+{
+	static char v[32];
+
+	snprintf(v, sizeof v, "libgpiod %s", gpiod_version_string());
+	return v;
+}
 
 struct gpio *gpio_linux_new(struct event_base *base)
 {

@@ -142,6 +142,7 @@ CONF
 "$daemon" -v -c "$work/muricle.conf" > "$work/daemon.log" 2>&1 &
 pid=$!
 check "daemon serves" wait_for 60 curl -s -o /dev/null --max-time 5 "$url/"
+echo "daemon: $(grep -o 'GPIO through libgpiod [0-9.]*' "$work/daemon.log")"
 
 # A measurement that waits for every sensor, then the values.
 curl -s --max-time 60 -X POST "$url/api/v1/measure" > /dev/null
