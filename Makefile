@@ -113,7 +113,7 @@ vm-run: $(BUILD)/muricled
 	MURICLE_VM_CACHE="$(VM_CACHE)" tests/vm/run.sh $(BUILD)/muricled
 ifndef GPIOD_PREFIX
 	@prefix=$$(tests/vm/libgpiod2.sh "$(VM_CACHE)") && \
-		$(MAKE) --no-print-directory GPIOD_PREFIX="$$prefix" vm-run
+		$(MAKE) --no-print-directory GPIOD_PREFIX="$$prefix" tests-run vm-run
 endif
 
 tests-run: $(BUILD)/muricled $(TEST_BINS)
