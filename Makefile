@@ -12,10 +12,12 @@ VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
+MANDIR   ?= $(PREFIX)/share/man
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DESTDIR  ?=
 
 PKG_CONFIG ?= pkg-config
-PKGS     := libevent_core libmicrohttpd inih libgpiod
+PKGS     := libevent_core libmicrohttpd inih libgpiod libsystemd
 
 CC       ?= cc
 OPT      ?= -O2 -g
@@ -125,6 +127,8 @@ tests-run: $(BUILD)/muricled $(TEST_BINS)
 	if [ "$(SANITIZE)" != 1 ]; then \
 		echo "== tests/build-checks.sh"; \
 		tests/build-checks.sh $(BUILD)/muricled || failed=1; \
+		echo "== tests/systemd-checks.sh"; \
+		tests/systemd-checks.sh $(BUILD)/muricled || failed=1; \
 	fi; \
 	if [ $$failed -ne 0 ]; then echo "some tests FAILED"; exit 1; fi; \
 	echo "all test programs passed"
@@ -145,6 +149,12 @@ deps-vm:
 install: muricled
 	install -D -m 0755 muricled $(DESTDIR)$(SBINDIR)/muricled
 	install -D -m 0644 etc/muricle.conf $(DESTDIR)$(SYSCONFDIR)/muricle/muricle.conf
+	install -D -m 0644 man/man8/muricled.8 $(DESTDIR)$(MANDIR)/man8/muricled.8
+	install -D -m 0644 man/man5/muricle.conf.5 $(DESTDIR)$(MANDIR)/man5/muricle.conf.5
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/muricled|$(SBINDIR)/muricled|' systemd/muricle.service \
+		> $(DESTDIR)$(UNITDIR)/muricle.service
+	install -m 0644 systemd/muricle.socket $(DESTDIR)$(UNITDIR)/muricle.socket
 
 FORMAT_FILES = src/*.c src/*/*.c include/*.h tests/*.c tests/*.h
 

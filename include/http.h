@@ -21,6 +21,8 @@ typedef void (*http_handler)(void *ctx, struct http_req *req);
 
 /* Bind and listen on a numeric address; -1 with a message in err. */
 int http_listen(const char *host, unsigned port, char *err, size_t errlen);
+/* "http://ADDRESS:PORT/" for a listening socket, for the log. */
+void http_describe_socket(int fd, char *out, size_t outlen);
 /* Serve on a listening socket (the http object takes it). */
 struct http *http_new(struct event_base *base, int listen_fd, http_handler handler, void *ctx,
                       char *err, size_t errlen);

@@ -23,6 +23,9 @@ struct render_view {
 
 void render_html(struct buf *b, const struct render_view *v);
 void render_json(struct buf *b, const struct render_view *v);
+/* One line for systemd's STATUS=: "4 sensors ok, last measured 10:32:05"
+ * or "3 of 4 sensors ok (air: error), last measured 10:32:05". */
+void render_summary(struct buf *b, const struct render_view *v);
 /* A compact page or JSON object saying what went wrong with a request. */
 void render_error_html(struct buf *b, unsigned status, const char *text);
 void render_error_json(struct buf *b, unsigned status, const char *text);

@@ -3,8 +3,8 @@
 # Usage: scripts/install-deps.sh [build|test|vm]   (each implies the ones before)
 set -eu
 
-build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev libgpiod-dev libi2c-dev"
-test="check libjson-c-dev"
+build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev libgpiod-dev libi2c-dev libsystemd-dev"
+test="check libjson-c-dev systemd man-db"
 # The VM tests: qemu and busybox boot Debian's kernel; the kernel packages
 # are unpacked, not installed, so what their build tools need comes here;
 # i2c-tools and curl drive the guest test.

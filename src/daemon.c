@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "blinker.h"
+#include "buf.h"
 #include "bme280.h"
 #include "button.h"
 #include "bmp180.h"
@@ -18,7 +19,9 @@
 #include "loop.h"
 #include "measure.h"
 #include "mq135.h"
+#include "render.h"
 #include "sensor.h"
+#include "service.h"
 #include "sim.h"
 #include "web.h"
 #include "xmalloc.h"
@@ -37,7 +40,7 @@ struct daemon {
 	struct measure *measure;
 	struct web web;
 	struct http *http;
-	struct event *sigint, *sigterm, *sighup, *drain;
+	struct event *sigint, *sigterm, *sighup, *drain, *watchdog;
 	double drain_deadline;
 };
 
@@ -50,6 +53,29 @@ static struct i2c_bus *daemon_bus(struct daemon *d, const char *path)
 	struct i2c_bus *bus = d->sim ? sim_i2c_bus(d->sim, path) : i2c_linux_bus(d->base, path);
 	d->buses[d->nbuses++] = bus;
 	return bus;
+}
+
+/* The one-line summary systemd shows in `systemctl status`. */
+static void daemon_summary(struct daemon *d, struct buf *b)
+{
+	struct render_view v = {
+		.sensors = d->sensors,
+		.n = d->nsensors,
+		.last_time = measure_last_time(d->measure),
+	};
+	render_summary(b, &v);
+}
+
+/* A sensor finished: keep systemd's STATUS= current. */
+static void daemon_update_cb(void *arg)
+{
+	struct daemon *d = arg;
+	struct buf b;
+
+	buf_init(&b);
+	daemon_summary(d, &b);
+	service_status(b.data);
+	buf_free(&b);
 }
 
 /* Still answering requests at shutdown? Stop once done or out of time. */
@@ -82,6 +108,7 @@ static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	if (d->drain_deadline != 0)
 		return; /* already stopping */
 	log_info("%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	service_stopping();
 	http_quiesce(d->http);
 	measure_shutdown(d->measure); /* waiting requests get a 503 */
 	d->drain_deadline = sensor_now_mono() + DRAIN_TIMEOUT;
@@ -180,11 +207,18 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_name, boo
 		.interval = cfg->interval,
 		.timeout = cfg->timeout,
 		.stale_after = cfg->stale_after,
+		.on_update = daemon_update_cb,
+		.arg = d,
 	};
 	d->measure = measure_new(d->base, d->sensors, d->nsensors, &mc);
 
-	int fd = http_listen(cfg->listen_host, cfg->listen_port, err, errlen);
-	if (fd < 0)
+	/* A socket systemd passed wins over the configured address. */
+	int fd = service_listen_fd(err, errlen);
+	if (fd == -2)
+		goto fail;
+	if (fd >= 0)
+		log_info("using the socket systemd passed; 'listen' is not used");
+	else if ((fd = http_listen(cfg->listen_host, cfg->listen_port, err, errlen)) < 0)
 		goto fail;
 	d->web.title = d->cfg.title;
 	d->web.sensors = d->sensors;
@@ -194,8 +228,9 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_name, boo
 	d->http = http_new(d->base, fd, web_handle, &d->web, err, errlen);
 	if (d->http == NULL)
 		goto fail;
-	log_info("serving http://%s%s%s:%u/", strchr(cfg->listen_host, ':') ? "[" : "",
-	         cfg->listen_host, strchr(cfg->listen_host, ':') ? "]" : "", cfg->listen_port);
+	char where[80];
+	http_describe_socket(fd, where, sizeof where);
+	log_info("serving %s", where);
 
 	d->sigint = evsignal_new(d->base, SIGINT, daemon_signal_cb, d);
 	d->sigterm = evsignal_new(d->base, SIGTERM, daemon_signal_cb, d);
@@ -212,6 +247,14 @@ fail:
 
 int daemon_run(struct daemon *d)
 {
+	struct buf b;
+
+	/* The server listens already: ready, then the first measurement. */
+	buf_init(&b);
+	daemon_summary(d, &b);
+	service_ready(b.data);
+	buf_free(&b);
+	d->watchdog = service_watchdog(d->base);
 	measure_start_sampling(d->measure);
 	if (event_base_dispatch(d->base) < 0) {
 		log_err("the event loop failed");
@@ -236,7 +279,7 @@ void daemon_free(struct daemon *d)
 		i2c_bus_free(d->buses[i]);
 	gpio_free(d->gpio);
 	sim_free(d->sim);
-	struct event *evs[] = { d->sigint, d->sigterm, d->sighup, d->drain };
+	struct event *evs[] = { d->sigint, d->sigterm, d->sighup, d->drain, d->watchdog };
 	for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
 		if (evs[i] != NULL)
 			event_free(evs[i]);

@@ -28,6 +28,8 @@ dest=$(mktemp -d)
 check "make install" make --no-print-directory -s install DESTDIR="$dest" PREFIX=/opt/m
 check "daemon installed under PREFIX" test -x "$dest/opt/m/sbin/muricled"
 check "config installed under /etc" test -f "$dest/etc/muricle/muricle.conf"
+check "man pages installed" test -f "$dest/opt/m/share/man/man8/muricled.8" -a -f "$dest/opt/m/share/man/man5/muricle.conf.5"
+check "units installed, naming the installed binary" grep -q "^ExecStart=/opt/m/sbin/muricled$" "$dest/opt/m/lib/systemd/system/muricle.service"
 check "installed config is valid" "$dest/opt/m/sbin/muricled" --check-config -c "$dest/etc/muricle/muricle.conf"
 rm -rf "$dest"
 

@@ -83,6 +83,18 @@ unsigned tu_free_port(void)
 	return ntohs(sa.sin_port);
 }
 
+int tu_listen(unsigned port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 16) < 0)
+		die("listen on %u: %s", port, strerror(errno));
+	return fd;
+}
+
 int tu_connect(unsigned port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
@@ -150,7 +162,8 @@ void tu_daemon_start(struct tu_daemon *d, const char *conf_fmt)
 
 	if (bin == NULL)
 		die("set MURICLED to the daemon binary (make check does)");
-	d->port = tu_free_port();
+	if (d->port == 0)
+		d->port = tu_free_port();
 	d->dir = tu_tempdir();
 	if (strstr(conf_fmt, "@PORT@") == NULL)
 		die("the test config needs listen = 127.0.0.1:@PORT@");
@@ -159,18 +172,39 @@ void tu_daemon_start(struct tu_daemon *d, const char *conf_fmt)
 	free(conf);
 	if (asprintf(&d->log, "%s/log", d->dir) < 0)
 		die("asprintf");
+	int lfd = d->pass_listener ? tu_listen(d->port) : -1;
 	d->pid = fork();
 	if (d->pid < 0)
 		die("fork: %s", strerror(errno));
 	if (d->pid == 0) {
+		const char *argv[16];
+		size_t n = 0;
 		int fd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(fd, 2);
-		if (d->real)
-			execl(bin, bin, "-v", "-c", d->conf, (char *)NULL);
-		else
-			execl(bin, bin, "--simulate", "-v", "-c", d->conf, (char *)NULL);
+		for (size_t i = 0; d->env != NULL && d->env[i] != NULL; i++)
+			putenv((char *)d->env[i]);
+		if (lfd >= 0) {
+			/* The socket activation protocol: fds from 3, LISTEN_PID is us. */
+			char pid[32];
+			dup2(lfd, 3);
+			snprintf(pid, sizeof pid, "%d", (int)getpid());
+			setenv("LISTEN_FDS", "1", 1);
+			setenv("LISTEN_PID", pid, 1);
+		}
+		for (size_t i = 0; d->wrap != NULL && d->wrap[i] != NULL; i++)
+			argv[n++] = d->wrap[i];
+		argv[n++] = bin;
+		if (!d->real)
+			argv[n++] = "--simulate";
+		argv[n++] = "-v";
+		argv[n++] = "-c";
+		argv[n++] = d->conf;
+		argv[n] = NULL;
+		execvp(argv[0], (char **)argv);
 		_exit(127);
 	}
+	if (lfd >= 0)
+		close(lfd);
 	double deadline = now_s() + 20;
 	while (now_s() < deadline) {
 		int fd = tu_connect(d->port);

@@ -18,7 +18,11 @@ char *tu_read_file(const char *path);
 unsigned tu_free_port(void);
 
 struct tu_daemon {
-	bool real; /* set before start: run without --simulate */
+	/* Set before start: */
+	bool real;               /* run without --simulate */
+	bool pass_listener;      /* pass a listening socket as systemd does */
+	const char *const *env;  /* extra "NAME=VALUE" for the daemon, NULL-terminated */
+	const char *const *wrap; /* a command to run the daemon under, NULL-terminated */
 	pid_t pid;
 	unsigned port;
 	char *dir, *conf, *log;
@@ -36,6 +40,8 @@ void tu_daemon_free(struct tu_daemon *d);
 char *tu_daemon_log(const struct tu_daemon *d);
 
 int tu_connect(unsigned port);
+/* A listening TCP socket on 127.0.0.1:port. */
+int tu_listen(unsigned port);
 /* Send all of text; -1 if the peer closed first. */
 int tu_send(int fd, const char *text);
 

@@ -116,6 +116,8 @@ static void measure_sensor_done(struct sensor *s, void *arg)
 		if (--m->pending == 0)
 			measure_round_end(m);
 	}
+	if (m->conf.on_update != NULL)
+		m->conf.on_update(m->conf.arg);
 }
 
 static void measure_retry_cb(evutil_socket_t fd, short what, void *arg)

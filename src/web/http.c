@@ -86,6 +86,29 @@ int http_listen(const char *host, unsigned port, char *err, size_t errlen)
 	return fd;
 }
 
+void http_describe_socket(int fd, char *out, size_t outlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	memset(&ss, 0, sizeof ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+			port = ntohs(a->sin6_port);
+		} else if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+			port = ntohs(a->sin_port);
+		}
+	}
+	bool v6 = ss.ss_family == AF_INET6;
+	snprintf(out, outlen, "http://%s%s%s:%u/", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
 /* Let MHD do its work, then re-arm the timer it asks for. */
 static void http_run(struct http *h)
 {

@@ -187,6 +187,41 @@ void render_json(struct buf *b, const struct render_view *v)
 	buf_puts(b, "]}\n");
 }
 
+void render_summary(struct buf *b, const struct render_view *v)
+{
+	size_t ok = 0, shown = 0;
+
+	for (size_t i = 0; i < v->n; i++)
+		ok += v->sensors[i]->status == SENSOR_OK;
+	if (ok == v->n)
+		buf_printf(b, "%zu sensor%s ok", v->n, v->n == 1 ? "" : "s");
+	else
+		buf_printf(b, "%zu of %zu sensors ok", ok, v->n);
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sensor *s = v->sensors[i];
+		if (s->status == SENSOR_OK)
+			continue;
+		if (shown++ == 3) {
+			buf_puts(b, ", ...");
+			break;
+		}
+		buf_printf(b, "%s%s: %s", shown == 1 ? " (" : ", ", s->name,
+		           sensor_status_name(s->status));
+	}
+	if (shown > 0)
+		buf_puts(b, ")");
+	if (v->last_time > 0) {
+		time_t t = (time_t)v->last_time;
+		struct tm tm;
+		char when[16];
+		localtime_r(&t, &tm);
+		strftime(when, sizeof when, "%H:%M:%S", &tm);
+		buf_printf(b, ", last measured %s", when);
+	} else {
+		buf_puts(b, ", not measured yet");
+	}
+}
+
 void render_error_html(struct buf *b, unsigned status, const char *text)
 {
 	buf_printf(b,

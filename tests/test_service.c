@@ -1,0 +1,257 @@
+/*
+ * systemd integration, the way systemd meets the daemon: the notify protocol
+ * through a test NOTIFY_SOCKET (READY, STATUS, WATCHDOG at the right pace,
+ * STOPPING), socket activation by hand and through systemd-socket-activate,
+ * and the one-line status summary.
+ */
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "render.h"
+#include "sensor.h"
+#include "testutil.h"
+
+static const char conf[] = "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
+                           "[blinker led]\ngpio = GPIO17\n[bmp180 baro]\n";
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A datagram socket to play systemd's part; its path goes in *path. */
+static int notify_socket(char **path)
+{
+	char *dir = tu_tempdir();
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	ck_assert(asprintf(path, "NOTIFY_SOCKET=%s/notify", dir) > 0);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s/notify", dir);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	free(dir);
+	return fd;
+}
+
+/* The next message, or NULL after timeout_s. */
+static char *next_message(int fd, double timeout_s)
+{
+	static char msg[1024];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, (int)(timeout_s * 1000)) <= 0)
+		return NULL;
+	ssize_t n = recv(fd, msg, sizeof msg - 1, 0);
+	ck_assert_int_gt(n, 0);
+	msg[n] = '\0';
+	return msg;
+}
+
+/* Messages until one contains what, or NULL after timeout_s. */
+static char *wait_message(int fd, const char *what, double timeout_s)
+{
+	double end = now_s() + timeout_s;
+	char *m;
+
+	while ((m = next_message(fd, end - now_s())) != NULL)
+		if (strstr(m, what) != NULL)
+			return m;
+	return NULL;
+}
+
+START_TEST(notify_protocol)
+{
+	char *env_socket;
+	int ns = notify_socket(&env_socket);
+	const char *env[] = { env_socket, "WATCHDOG_USEC=400000", NULL };
+	struct tu_daemon d = { .env = env };
+	char *m;
+
+	tu_daemon_start(&d, conf);
+	m = wait_message(ns, "READY=1", 10);
+	ck_assert_msg(m != NULL, "no READY=1");
+	ck_assert_msg(strstr(m, "STATUS=0 of 2 sensors ok (led: pending, baro: pending), not "
+	                        "measured yet"),
+	              "%s", m);
+	/* After the first measurement the status says how the sensors are. */
+	m = wait_message(ns, "STATUS=2 sensors ok, last measured ", 10);
+	ck_assert_msg(m != NULL, "no STATUS after the first measurement");
+
+	/* WATCHDOG=1 at half of WATCHDOG_USEC: about 10 in 2 s. */
+	int pings = 0;
+	double end = now_s() + 2.0;
+	while ((m = next_message(ns, end - now_s())) != NULL)
+		pings += strstr(m, "WATCHDOG=1") != NULL;
+	ck_assert_msg(pings >= 6 && pings <= 14, "%d watchdog pings in 2 s", pings);
+
+	kill(d.pid, SIGTERM);
+	ck_assert_msg(wait_message(ns, "STOPPING=1", 10) != NULL, "no STOPPING=1");
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	char *log = tu_daemon_log(&d);
+	ck_assert_ptr_nonnull(strstr(log, "<6>watchdog: every 0.2 s"));
+	free(log);
+	tu_daemon_free(&d);
+	free(env_socket);
+	close(ns);
+}
+END_TEST
+
+START_TEST(no_watchdog_no_pings)
+{
+	char *env_socket;
+	int ns = notify_socket(&env_socket);
+	const char *env[] = { env_socket, NULL };
+	struct tu_daemon d = { .env = env };
+	char *m;
+
+	tu_daemon_start(&d, conf);
+	ck_assert_ptr_nonnull(wait_message(ns, "READY=1", 10));
+	double end = now_s() + 1.0;
+	while ((m = next_message(ns, end - now_s())) != NULL)
+		ck_assert_ptr_null(strstr(m, "WATCHDOG=1"));
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	tu_daemon_free(&d);
+	free(env_socket);
+	close(ns);
+}
+END_TEST
+
+/* The daemon serves on the socket it is given. The configuration names the
+ * same port: binding it itself would fail, so serving proves it used ours. */
+START_TEST(socket_activation)
+{
+	struct tu_daemon d = { .pass_listener = true };
+	struct tu_resp r;
+
+	tu_daemon_start(&d, conf);
+	ck_assert_int_eq(tu_request(d.port, "GET", "/api/v1/sensors", &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	tu_resp_free(&r);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	char *log = tu_daemon_log(&d);
+	ck_assert_ptr_nonnull(strstr(log, "using the socket systemd passed"));
+	ck_assert_ptr_nonnull(strstr(log, "<6>serving http://127.0.0.1:"));
+	free(log);
+	tu_daemon_free(&d);
+}
+END_TEST
+
+START_TEST(systemd_socket_activate)
+{
+	char listen[64];
+	unsigned port = tu_free_port();
+	struct tu_resp r;
+
+	snprintf(listen, sizeof listen, "127.0.0.1:%u", port);
+	const char *wrap[] = { "systemd-socket-activate", "-l", listen, NULL };
+	struct tu_daemon d = { .wrap = wrap, .port = port };
+
+	tu_daemon_start(&d, conf);
+	ck_assert_int_eq(tu_request(d.port, "GET", "/", &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	tu_resp_free(&r);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	char *log = tu_daemon_log(&d);
+	ck_assert_msg(strstr(log, "using the socket systemd passed") != NULL, "%s", log);
+	free(log);
+	tu_daemon_free(&d);
+}
+END_TEST
+
+/* Something that is not a listening TCP socket: a clear error, exit 1. */
+START_TEST(wrong_socket_passed)
+{
+	char *dir = tu_tempdir(), *path, cmd[512];
+
+	path = tu_write_file(dir, "c.conf", "[daemon]\n[blinker led]\ngpio = GPIO17\n");
+	snprintf(cmd, sizeof cmd,
+	         "exec 3</dev/null; LISTEN_FDS=1 exec sh -c 'LISTEN_PID=$$ exec %s --simulate -c "
+	         "%s' "
+	         "2>&1",
+	         getenv("MURICLED"), path);
+	FILE *p = popen(cmd, "r");
+	char out[4096] = "";
+	size_t n = fread(out, 1, sizeof out - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	ck_assert_int_eq(WEXITSTATUS(st), 1);
+	ck_assert_msg(strstr(out, "passed something other than a listening TCP socket"), "%s", out);
+	free(path);
+	free(dir);
+}
+END_TEST
+
+static void nop(struct sensor *s)
+{
+	(void)s;
+}
+static const struct sensor_ops ops = { "t", nop, nop, nop };
+
+START_TEST(summary_line)
+{
+	struct sensor *s[4];
+	const char *names[] = { "led", "baro", "air", "env" };
+	struct buf b;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	for (int i = 0; i < 4; i++) {
+		s[i] = sensor_new(&ops, names[i], NULL);
+		s[i]->status = SENSOR_OK;
+	}
+	struct render_view v = { .sensors = s, .n = 4, .last_time = 1764153125.5 };
+	buf_init(&b);
+	render_summary(&b, &v);
+	ck_assert_str_eq(b.data, "4 sensors ok, last measured 10:32:05");
+	s[2]->status = SENSOR_ERROR;
+	s[3]->status = SENSOR_STALE;
+	buf_reset(&b);
+	render_summary(&b, &v);
+	ck_assert_str_eq(b.data,
+	                 "2 of 4 sensors ok (air: error, env: stale), last measured 10:32:05");
+	v.last_time = 0;
+	v.n = 1;
+	buf_reset(&b);
+	render_summary(&b, &v);
+	ck_assert_str_eq(b.data, "1 sensor ok, not measured yet");
+	buf_free(&b);
+	for (int i = 0; i < 4; i++) {
+		free(s[i]->name);
+		free(s[i]);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("service");
+	TCase *tc = tcase_create("service");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, notify_protocol);
+	tcase_add_test(tc, no_watchdog_no_pings);
+	tcase_add_test(tc, socket_activation);
+	tcase_add_test(tc, systemd_socket_activate);
+	tcase_add_test(tc, wrong_socket_passed);
+	tcase_add_test(tc, summary_line);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
