@@ -94,6 +94,11 @@ int config_load(struct config *cfg, const char *path, struct buf *errors);
 int config_parse_listen(const char *v, char *host, size_t hostlen, unsigned *port);
 /* Whether a sensor of this kind sits on an I2C bus. */
 bool config_kind_is_i2c(enum sensor_kind kind);
+/* Read the file at path; or, when path is NULL, the default path, or the
+ * embedded default when that file does not exist. *name says which. */
+int config_read(struct config *cfg, const char *path, const char **name, struct buf *errors);
+/* Log each line of errors at error priority. */
+void config_log_errors(const struct buf *errors);
 /* Find a sensor's config by name, or NULL. */
 const struct sensor_conf *config_sensor(const struct config *cfg, const char *name);
 /* Say whether `name` is listed in a comma-separated list. */

@@ -9,9 +9,10 @@
 struct config;
 struct daemon;
 
-/* Build everything from cfg; NULL with a message in err on failure. */
-struct daemon *daemon_new(const struct config *cfg, const char *config_name, bool simulate,
-                          char *err, size_t errlen);
+/* Build everything from cfg, read from config_path (NULL: the default,
+ * which a reload reads again); NULL with a message in err on failure. */
+struct daemon *daemon_new(const struct config *cfg, const char *config_path,
+                          const char *config_name, bool simulate, char *err, size_t errlen);
 /* Serve until SIGINT or SIGTERM; returns the process exit status. */
 int daemon_run(struct daemon *d);
 void daemon_free(struct daemon *d);

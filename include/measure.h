@@ -38,6 +38,12 @@ void measure_start_sampling(struct measure *m);
 /* Ask for a round and be told when it ends (fn may be NULL). After
  * measure_shutdown, fn hears completed = false at once. */
 void measure_request(struct measure *m, measure_fn fn, void *arg);
+/* Take the requests waiting for the round in flight, to hand them to
+ * another scheduler (on reload) with measure_give_waiters. */
+struct measure_waiters;
+struct measure_waiters *measure_take_waiters(struct measure *m);
+/* They join this scheduler's round in flight, or start one. */
+void measure_give_waiters(struct measure *m, struct measure_waiters *w);
 /* Abandon what is in flight and refuse new rounds; waiters hear
  * completed = false. */
 void measure_shutdown(struct measure *m);

@@ -30,6 +30,9 @@
 
 struct daemon {
 	struct config cfg;
+	const char *config_path; /* NULL: the default path or the built-in default */
+	bool simulate;
+	bool activated; /* serving on a socket systemd passed */
 	struct event_base *base;
 	struct sim *sim;
 	struct gpio *gpio;
@@ -43,6 +46,8 @@ struct daemon {
 	struct event *sigint, *sigterm, *sighup, *drain, *watchdog;
 	double drain_deadline;
 };
+
+static void daemon_reload(struct daemon *d);
 
 /* One bus handle per path, shared by the sensors on it. */
 static struct i2c_bus *daemon_bus(struct daemon *d, const char *path)
@@ -100,13 +105,12 @@ static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	struct daemon *d = arg;
 
 	(void)what;
-	if (sig == SIGHUP) {
-		log_msg(LOG_NOTICE, "SIGHUP: reloading the configuration is not supported yet, "
-		                    "restart muricle to apply changes");
-		return;
-	}
 	if (d->drain_deadline != 0)
 		return; /* already stopping */
+	if (sig == SIGHUP) {
+		daemon_reload(d);
+		return;
+	}
 	log_info("%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	service_stopping();
 	http_quiesce(d->http);
@@ -184,18 +188,12 @@ static void daemon_add_sensors(struct daemon *d)
 	}
 }
 
-struct daemon *daemon_new(const struct config *cfg, const char *config_name, bool simulate,
-                          char *err, size_t errlen)
+/* The hardware, sensors and scheduler, from d->cfg. */
+static void daemon_build(struct daemon *d)
 {
-	struct daemon *d = xcalloc(1, sizeof *d);
-	d->cfg = *cfg;
-	d->base = loop_new(err, errlen);
-	if (d->base == NULL)
-		goto fail;
+	const struct config *cfg = &d->cfg;
 
-	log_info("muricle %s starting, config %s, %s hardware", MURICLE_VERSION, config_name,
-	         simulate ? "simulated" : "real");
-	if (simulate) {
+	if (d->simulate) {
 		d->sim = sim_new(d->base, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
 		d->gpio = sim_gpio(d->sim);
 	} else {
@@ -211,20 +209,111 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_name, boo
 		.arg = d,
 	};
 	d->measure = measure_new(d->base, d->sensors, d->nsensors, &mc);
+	d->web.title = d->cfg.title;
+	d->web.sensors = d->sensors;
+	d->web.n = d->nsensors;
+	d->web.measure = d->measure;
+	d->web.simulated = d->simulate;
+}
+
+/* Undo daemon_build: what is in flight is abandoned, lines and buses released. */
+static void daemon_teardown(struct daemon *d)
+{
+	measure_free(d->measure);
+	d->measure = NULL;
+	for (size_t i = 0; i < d->nsensors; i++)
+		sensor_free(d->sensors[i]);
+	d->nsensors = 0;
+	for (size_t i = 0; i < d->nbuses; i++)
+		i2c_bus_free(d->buses[i]);
+	d->nbuses = 0;
+	gpio_free(d->gpio);
+	d->gpio = NULL;
+	sim_free(d->sim);
+	d->sim = NULL;
+}
+
+static bool daemon_same_listen(const struct config *a, const struct config *b)
+{
+	return strcmp(a->listen_host, b->listen_host) == 0 && a->listen_port == b->listen_port;
+}
+
+/* SIGHUP: read the configuration again and apply it, or keep the running
+ * one and say why. The HTTP server stays, with its connections, unless the
+ * address changed; requests waiting for a measurement get the new one's. */
+static void daemon_reload(struct daemon *d)
+{
+	struct config *cfg = xcalloc(1, sizeof *cfg);
+	struct buf errors;
+	const char *name;
+	char err[256];
+	int fd = -1;
+
+	service_reloading();
+	buf_init(&errors);
+	if (config_read(cfg, d->config_path, &name, &errors) < 0) {
+		config_log_errors(&errors);
+		log_err("SIGHUP: %s is not valid: keeping the running configuration", name);
+		goto done;
+	}
+	bool relisten = !d->activated && !daemon_same_listen(cfg, &d->cfg);
+	if (relisten &&
+	    (fd = http_listen(cfg->listen_host, cfg->listen_port, err, sizeof err)) < 0) {
+		log_err("SIGHUP: %s: keeping the running configuration", err);
+		goto done;
+	}
+	struct measure_waiters *waiting = NULL;
+	if (relisten)
+		measure_shutdown(d->measure); /* their server goes: they get a 503 */
+	else
+		waiting = measure_take_waiters(d->measure);
+	daemon_teardown(d);
+	d->cfg = *cfg;
+	daemon_build(d);
+	if (relisten) {
+		http_free(d->http);
+		d->http = http_new(d->base, fd, web_handle, &d->web, err, sizeof err);
+		if (d->http == NULL)
+			fatal("SIGHUP: %s", err);
+		http_describe_socket(fd, err, sizeof err);
+		log_info("serving %s", err);
+	}
+	measure_start_sampling(d->measure);
+	measure_give_waiters(d->measure, waiting);
+	log_info("SIGHUP: configuration reloaded from %s, %zu sensors", name, d->nsensors);
+done:
+	buf_free(&errors);
+	free(cfg);
+	buf_init(&errors);
+	daemon_summary(d, &errors);
+	service_ready(errors.data);
+	buf_free(&errors);
+}
+
+struct daemon *daemon_new(const struct config *cfg, const char *config_path,
+                          const char *config_name, bool simulate, char *err, size_t errlen)
+{
+	struct daemon *d = xcalloc(1, sizeof *d);
+	d->cfg = *cfg;
+	d->config_path = config_path;
+	d->simulate = simulate;
+	d->base = loop_new(err, errlen);
+	if (d->base == NULL)
+		goto fail;
+
+	log_info("muricle %s starting, config %s, %s hardware", MURICLE_VERSION, config_name,
+	         simulate ? "simulated" : "real");
+	daemon_build(d);
 
 	/* A socket systemd passed wins over the configured address. */
 	int fd = service_listen_fd(err, errlen);
 	if (fd == -2)
 		goto fail;
-	if (fd >= 0)
+	d->activated = fd >= 0;
+	if (d->activated)
 		log_info("using the socket systemd passed; 'listen' is not used");
 	else if ((fd = http_listen(cfg->listen_host, cfg->listen_port, err, errlen)) < 0)
 		goto fail;
-	d->web.title = d->cfg.title;
-	d->web.sensors = d->sensors;
-	d->web.n = d->nsensors;
-	d->web.measure = d->measure;
-	d->web.simulated = simulate;
 	d->http = http_new(d->base, fd, web_handle, &d->web, err, errlen);
 	if (d->http == NULL)
 		goto fail;
@@ -272,13 +361,7 @@ void daemon_free(struct daemon *d)
 	if (d->measure != NULL)
 		measure_shutdown(d->measure);
 	http_free(d->http);
-	measure_free(d->measure);
-	for (size_t i = 0; i < d->nsensors; i++)
-		sensor_free(d->sensors[i]);
-	for (size_t i = 0; i < d->nbuses; i++)
-		i2c_bus_free(d->buses[i]);
-	gpio_free(d->gpio);
-	sim_free(d->sim);
+	daemon_teardown(d);
 	struct event *evs[] = { d->sigint, d->sigterm, d->sighup, d->drain, d->watchdog };
 	for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
 		if (evs[i] != NULL)

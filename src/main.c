@@ -45,26 +45,13 @@ static void raise_nofile(void)
 static int load_config(struct config *cfg, const char *path, const char **name, bool plain)
 {
 	struct buf errors;
-	int rc;
 
 	buf_init(&errors);
-	if (path != NULL) {
-		*name = path;
-		rc = config_load(cfg, path, &errors);
-	} else if (access(CONFIG_DEFAULT_PATH, F_OK) == 0 || errno != ENOENT) {
-		*name = CONFIG_DEFAULT_PATH;
-		rc = config_load(cfg, CONFIG_DEFAULT_PATH, &errors);
-	} else {
-		*name = "(built-in default)";
-		rc = config_parse(cfg, *name, config_embedded, &errors);
-	}
-	for (char *line = strtok(errors.data ? errors.data : "", "\n"); line != NULL;
-	     line = strtok(NULL, "\n")) {
-		if (plain)
-			fprintf(stderr, "%s\n", line);
-		else
-			log_err("%s", line);
-	}
+	int rc = config_read(cfg, path, name, &errors);
+	if (plain)
+		fputs(errors.data ? errors.data : "", stderr);
+	else
+		config_log_errors(&errors);
 	buf_free(&errors);
 	return rc;
 }
@@ -118,7 +105,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
 	char err[256];
-	struct daemon *d = daemon_new(&cfg, name, simulate, err, sizeof err);
+	struct daemon *d = daemon_new(&cfg, path, name, simulate, err, sizeof err);
 	if (d == NULL) {
 		log_err("%s", err);
 		return EXIT_FAILURE;

@@ -195,6 +195,113 @@ START_TEST(wrong_socket_passed)
 }
 END_TEST
 
+/* Rewrite the daemon's configuration file, keeping its port. */
+static void rewrite_conf(const struct tu_daemon *d, const char *body)
+{
+	FILE *f = fopen(d->conf, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[daemon]\nlisten = 127.0.0.1:%u\ninterval = 3600\n%s", d->port, body);
+	fclose(f);
+}
+
+START_TEST(reload_applies_the_new_configuration)
+{
+	char *env_socket;
+	int ns = notify_socket(&env_socket);
+	const char *env[] = { env_socket, NULL };
+	struct tu_daemon d = { .env = env };
+	struct tu_resp r;
+	char *m;
+
+	tu_daemon_start(&d, conf);
+	ck_assert_ptr_nonnull(wait_message(ns, "READY=1", 10));
+	/* A keep-alive client, connected before the reload. */
+	int fd = tu_connect(d.port);
+	tu_send(fd, "GET /api/v1/sensors HTTP/1.1\r\nHost: t\r\n\r\n");
+	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
+	tu_resp_free(&r);
+
+	rewrite_conf(&d, "title = Reloaded\n[blinker led]\ngpio = GPIO17\n[bme280 env]\n"
+	                 "[bmp180 baro]\n");
+	kill(d.pid, SIGHUP);
+	m = wait_message(ns, "RELOADING=1", 10);
+	ck_assert_msg(m != NULL, "no RELOADING=1");
+	ck_assert_msg(strstr(m, "MONOTONIC_USEC="), "%s", m);
+	ck_assert_msg(wait_message(ns, "READY=1", 10) != NULL, "no READY=1 after the reload");
+
+	/* The same connection goes on, and sees the new configuration. */
+	tu_send(fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "<title>Reloaded</title>"));
+	ck_assert_ptr_nonnull(strstr(r.body, "id=\"sensor-env\""));
+	tu_resp_free(&r);
+	close(fd);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	char *log = tu_daemon_log(&d);
+	ck_assert_ptr_nonnull(strstr(log, "SIGHUP: configuration reloaded from"));
+	ck_assert_ptr_nonnull(strstr(log, "3 sensors"));
+	free(log);
+	tu_daemon_free(&d);
+	free(env_socket);
+	close(ns);
+}
+END_TEST
+
+START_TEST(reload_keeps_a_running_configuration_over_a_bad_one)
+{
+	char *env_socket;
+	int ns = notify_socket(&env_socket);
+	const char *env[] = { env_socket, NULL };
+	struct tu_daemon d = { .env = env };
+	struct tu_resp r;
+
+	tu_daemon_start(&d, conf);
+	ck_assert_ptr_nonnull(wait_message(ns, "READY=1", 10));
+	rewrite_conf(&d, "[blinker led]\ngpio = GPIO17\nblnk = 3\n");
+	kill(d.pid, SIGHUP);
+	ck_assert_ptr_nonnull(wait_message(ns, "RELOADING=1", 10));
+	ck_assert_ptr_nonnull(wait_message(ns, "READY=1", 10));
+	ck_assert_int_eq(tu_request(d.port, "GET", "/api/v1/sensors", &r), 0);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"name\":\"baro\"")); /* the old sensors */
+	tu_resp_free(&r);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	char *log = tu_daemon_log(&d);
+	ck_assert_msg(strstr(log, "muricle.conf:6: unknown key 'blnk'"), "%s", log);
+	ck_assert_ptr_nonnull(strstr(log, "is not valid: keeping the running configuration"));
+	free(log);
+	tu_daemon_free(&d);
+	free(env_socket);
+	close(ns);
+}
+END_TEST
+
+/* A request waiting for a measurement when the reload comes is answered by
+ * the new configuration's measurement, not dropped. */
+START_TEST(reload_answers_waiting_requests)
+{
+	struct tu_daemon d = { 0 };
+	struct tu_resp r;
+
+	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
+	                    "[bmp180 baro]\n[simulation]\ni2c_delay = 0.3\n");
+	usleep(3000000); /* the start-up measurement ends */
+	int fd = tu_connect(d.port);
+	tu_send(fd, "POST /api/v1/measure HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+	usleep(200000);
+	rewrite_conf(&d, "[bmp180 baro]\n[simulation]\ni2c_delay = 0.1\n");
+	kill(d.pid, SIGHUP);
+	ck_assert_int_eq(tu_read_response(fd, &r, false, 20000), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"status\":\"ok\""));
+	tu_resp_free(&r);
+	close(fd);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	tu_daemon_free(&d);
+}
+END_TEST
+
 static void nop(struct sensor *s)
 {
 	(void)s;
@@ -248,6 +355,9 @@ int main(void)
 	tcase_add_test(tc, systemd_socket_activate);
 	tcase_add_test(tc, wrong_socket_passed);
 	tcase_add_test(tc, summary_line);
+	tcase_add_test(tc, reload_applies_the_new_configuration);
+	tcase_add_test(tc, reload_keeps_a_running_configuration_over_a_bad_one);
+	tcase_add_test(tc, reload_answers_waiting_requests);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

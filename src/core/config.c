@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ads1115.h"
+#include "log.h"
 #include "gpio.h"
 #include "xmalloc.h"
 
@@ -687,6 +688,31 @@ int config_parse_listen(const char *v, char *host, size_t hostlen, unsigned *por
 	strcpy(host, h);
 	*port = (unsigned)p;
 	return 0;
+}
+
+int config_read(struct config *cfg, const char *path, const char **name, struct buf *errors)
+{
+	if (path != NULL) {
+		*name = path;
+		return config_load(cfg, path, errors);
+	}
+	if (access(CONFIG_DEFAULT_PATH, F_OK) == 0 || errno != ENOENT) {
+		*name = CONFIG_DEFAULT_PATH;
+		return config_load(cfg, CONFIG_DEFAULT_PATH, errors);
+	}
+	*name = "(built-in default)";
+	return config_parse(cfg, *name, config_embedded, errors);
+}
+
+void config_log_errors(const struct buf *errors)
+{
+	const char *s = errors->data ? errors->data : "";
+
+	while (*s != '\0') {
+		size_t n = strcspn(s, "\n");
+		log_err("%.*s", (int)n, s);
+		s += n + (s[n] == '\n');
+	}
 }
 
 const struct sensor_conf *config_sensor(const struct config *cfg, const char *name)

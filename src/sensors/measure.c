@@ -194,6 +194,26 @@ void measure_start_sampling(struct measure *m)
 	measure_request(m, NULL, NULL);
 }
 
+struct measure_waiters *measure_take_waiters(struct measure *m)
+{
+	struct waiter *w = m->waiters;
+
+	m->waiters = NULL;
+	return (struct measure_waiters *)w;
+}
+
+void measure_give_waiters(struct measure *m, struct measure_waiters *list)
+{
+	struct waiter *w = (struct waiter *)list;
+
+	while (w != NULL) {
+		struct waiter *next = w->next;
+		measure_request(m, w->fn, w->arg);
+		free(w);
+		w = next;
+	}
+}
+
 void measure_shutdown(struct measure *m)
 {
 	m->stopped = true;
