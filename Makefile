@@ -6,6 +6,7 @@
 #                     the VM tests against real kernel drivers included
 #   make vm-check     only the VM tests
 #   make install      install (honours DESTDIR and PREFIX)
+#   make deb          the Debian package, in build/deb/
 #   make lint         clang-format check and cppcheck (make format fixes layout)
 
 VERSION  := 0.1.0
@@ -102,9 +103,13 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_HELPERS) $(BUILD)/libmuric
 # `make check` first installs what is missing, then re-enters make so that
 # pkg-config runs after the install. It ends with the VM tests against the
 # kernel's own I2C and GPIO drivers (see tests/vm/run.sh).
-check: deps-vm
+check: deps-vm deps-deb
 	$(MAKE) --no-print-directory tests-run
 	$(MAKE) --no-print-directory vm-run
+ifneq ($(SANITIZE),1)
+	$(MAKE) --no-print-directory deb
+	tests/deb-checks.sh build/deb/muricle_$(VERSION)_*.deb
+endif
 
 vm-check: deps-vm
 	$(MAKE) --no-print-directory vm-run
@@ -161,6 +166,16 @@ FORMAT_FILES = src/*.c src/*/*.c include/*.h tests/*.c tests/*.h
 format:
 	clang-format -i $(FORMAT_FILES)
 
+# The Debian package, built from a copy of the tracked files into build/deb/.
+deb: deps-deb
+	rm -rf build/deb && mkdir -p build/deb/muricle-$(VERSION)
+	git ls-files -z | xargs -0 tar -c | tar -x -C build/deb/muricle-$(VERSION)
+	cd build/deb/muricle-$(VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning build/deb/muricle_$(VERSION)_*.changes
+
+deps-deb:
+	@scripts/install-deps.sh deb
+
 lint:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
@@ -170,6 +185,6 @@ lint:
 clean:
 	rm -rf build muricled
 
-.PHONY: all check tests-run vm-check vm-run run deps deps-test deps-vm install format lint clean
+.PHONY: all check tests-run vm-check vm-run run deb deps deps-test deps-vm deps-deb install format lint clean
 
 -include $(shell find build -name '*.d' 2>/dev/null)

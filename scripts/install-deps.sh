@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian packages muricle needs to build and test, when any is missing.
-# Usage: scripts/install-deps.sh [build|test|vm]   (each implies the ones before)
+# Usage: scripts/install-deps.sh [build|test|vm|deb]   (test and vm imply the ones
+# before them; deb implies build)
 set -eu
 
 build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev libgpiod-dev libi2c-dev libsystemd-dev"
@@ -10,11 +11,15 @@ test="check libjson-c-dev systemd man-db"
 # i2c-tools and curl drive the guest test.
 vm="qemu-system-x86 busybox-static cpio gzip xz-utils libelf1 libssl3 linux-compiler-gcc-12-x86 i2c-tools curl"
 
+# The Debian package.
+deb="debhelper dpkg-dev lintian git"
+
 case "${1:-build}" in
+deb) want="$build $deb" ;;
 build) want=$build ;;
 test) want="$build $test" ;;
 vm) want="$build $test $vm" ;;
-*) echo "usage: $0 [build|test|vm]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|test|vm|deb]" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -1,0 +1,37 @@
+#!/bin/sh
+# The Debian package as a Debian maintainer would look at it: what it
+# installs, its conffile, the units it enables. `make deb` has already
+# built it and run lintian (no errors, no warnings).
+# Usage: tests/deb-checks.sh PACKAGE.deb
+set -u
+deb=$1
+passed=0
+failed=0
+
+check() {
+	name=$1
+	shift
+	if "$@" > /dev/null 2>&1; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAILED: $name"
+	fi
+}
+
+contents=$(dpkg-deb -c "$deb")
+has() { echo "$contents" | grep -q " \./$1\$"; }
+
+check "the daemon" has usr/sbin/muricled
+check "the service unit" has lib/systemd/system/muricle.service
+check "the socket unit" has lib/systemd/system/muricle.socket
+check "muricled(8)" has usr/share/man/man8/muricled.8.gz
+check "muricle.conf(5)" has usr/share/man/man5/muricle.conf.5.gz
+check "the groups (sysusers.d)" has usr/lib/sysusers.d/muricle.conf
+check "the device permissions (udev)" has lib/udev/rules.d/60-muricle.rules
+check "the configuration is a conffile" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./conffiles | grep -qx /etc/muricle/muricle.conf"
+check "the socket is enabled on install" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./postinst | grep -q \"deb-systemd-helper enable 'muricle.socket'\""
+check "the service is enabled on install" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./postinst | grep -q \"deb-systemd-helper enable 'muricle.service'\""
+
+echo "deb checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
