@@ -187,4 +187,4 @@ clean:
 
 .PHONY: all check tests-run vm-check vm-run run deb deps deps-test deps-vm deps-deb install format lint clean
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
