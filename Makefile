@@ -109,6 +109,7 @@ check: deps-vm deps-deb
 ifneq ($(SANITIZE),1)
 	$(MAKE) --no-print-directory deb
 	tests/deb-checks.sh build/deb/muricle_$(VERSION)_*.deb
+	MURICLE_VM_CACHE="$(VM_CACHE)" tests/vm/run.sh --systemd build/deb/muricle_$(VERSION)_*.deb
 endif
 
 vm-check: deps-vm

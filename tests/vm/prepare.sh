@@ -24,8 +24,10 @@ download() {
 	(cd "$dir/debs" && apt-get download -q "linux-image-$kver" "linux-headers-$kver" \
 		"linux-headers-$abi-common" "linux-kbuild-$series" "linux-source-$series")
 }
+# The modules the guest loads; a cache made for another list is made again.
+mods="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p configfs overlay i2c-dev i2c-stub"
 resolve
-if [ -f "$dir/ready" ]; then
+if [ -f "$dir/ready" ] && [ "$(cat "$dir/ready")" = "$mods" ]; then
 	echo "$dir"
 	exit 0
 fi
@@ -42,8 +44,7 @@ for deb in "$dir"/debs/linux-image-* "$dir"/debs/linux-headers-* "$dir"/debs/lin
 done
 cp "$dir/root/boot/vmlinuz-$kver" "$dir/vmlinuz"
 
-# The modules the guest loads, flat in one folder for the initramfs.
-mods="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p configfs i2c-dev i2c-stub"
+# The modules, flat in one folder for the initramfs.
 for m in $mods; do
 	f=$(find "$dir/root/lib/modules/$kver" -name "$m.ko" | head -n 1)
 	if [ -n "$f" ]; then
@@ -77,6 +78,6 @@ cp "$dir/gpio-sim/gpio-sim-vm.ko" "$dir/modules/"
 
 # Keep only what the guest boots: about 12 MB.
 rm -rf "$dir/debs" "$dir/root" "$dir/gpio-sim"
-touch "$dir/ready"
+echo "$mods" > "$dir/ready"
 say "kernel $kver ready"
 echo "$dir"

@@ -3,11 +3,20 @@
 # against the kernel's own i2c-stub and gpio-sim drivers and the host-built
 # daemon. Usage: tests/vm/run.sh DAEMON_BINARY
 #
+# tests/vm/run.sh --systemd PACKAGE.deb boots the host's root instead, under
+# a tmpfs overlay with systemd as PID 1, and runs tests/vm/systemd-test.sh:
+# the package installed and used as a user would.
+#
 # MURICLE_VM_CACHE: where downloads and builds are kept (default
 # ~/.cache/muricle-vm). ACCEL=kvm on a machine with working KVM; the default
 # is software emulation (TCG).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+mode=plain
+if [ "$1" = --systemd ]; then
+	mode=systemd
+	shift
+fi
 daemon=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 cache=${MURICLE_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/muricle-vm}
 mkdir -p "$cache"
@@ -15,7 +24,26 @@ kdir=$("$here/prepare.sh" "$cache")
 
 work=$(mktemp -d /tmp/muricle-vm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cp "$daemon" "$work/muricled"
+if [ "$mode" = systemd ]; then
+	cp "$daemon" "$work/muricle.deb"
+	test=$here/systemd-test.sh
+	# systemd runs the test as its only unit (plus what that needs).
+	cat > "$work/muricle-vm-test.service" <<-UNIT
+		[Unit]
+		Description=muricle end-to-end test
+		Requires=basic.target
+		After=basic.target systemd-journald.service
+
+		[Service]
+		Type=oneshot
+		ExecStart=/bin/sh $test $work
+		StandardOutput=file:$work/guest.log
+		StandardError=inherit
+	UNIT
+else
+	cp "$daemon" "$work/muricled"
+	test=$here/guest-test.sh
+fi
 
 # The initramfs: busybox, the init script, the modules.
 ird=$work/initramfs
@@ -29,9 +57,9 @@ cp "$kdir"/modules/* "$ird/modules/"
 
 echo "vm: booting $(basename "$kdir") with $(basename "$daemon")"
 status=0
-timeout 900 qemu-system-x86_64 -machine "accel=${ACCEL:-tcg}" -m 512 -smp 2 \
+timeout 900 qemu-system-x86_64 -machine "accel=${ACCEL:-tcg}" -m 1024 -smp 2 \
 	-kernel "$kdir/vmlinuz" -initrd "$work/initramfs.gz" \
-	-append "console=ttyS0 panic=-1 quiet muricle.work=$work muricle.test=$here/guest-test.sh" \
+	-append "console=ttyS0 panic=-1 quiet muricle.work=$work muricle.test=$test muricle.mode=$mode" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$work",mount_tag=work,security_model=none,multidevs=remap \
 	-nographic -no-reboot -serial stdio -monitor none > "$work/console.log" 2>&1 || status=$?

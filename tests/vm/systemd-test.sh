@@ -1,0 +1,81 @@
+#!/bin/sh
+# Runs inside the test VM as a unit of systemd, which is PID 1 there: the
+# Debian package installed and used the way a user meets it. Writes the
+# result to WORK/result and powers the VM off.
+# shellcheck disable=SC2317 # functions are called through check and wait_for
+set -u
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+work=$1
+passed=0
+failed=0
+t0=$(date +%s)
+ok() {
+	passed=$((passed + 1))
+	echo "ok [$(($(date +%s) - t0)) s]: $*"
+}
+fail() {
+	failed=$((failed + 1))
+	echo "FAILED [$(($(date +%s) - t0)) s]: $*"
+}
+check() {
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else fail "$d"; fi
+}
+wait_for() {
+	end=$(($(date +%s) + $1))
+	shift
+	while :; do
+		"$@" && return 0
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.5
+	done
+}
+finish() {
+	echo "--- journalctl -u muricle"
+	journalctl -u muricle --no-pager | tail -n 40
+	echo "vm systemd checks: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ] && echo 0 > "$work/result" || echo 1 > "$work/result"
+	sync
+	systemctl --no-block poweroff
+	exit 0
+}
+
+check "systemd is PID 1" test "$(cat /proc/1/comm)" = systemd
+check "the package installs" sh -c "dpkg -i '$work/muricle.deb' > '$work/dpkg.log' 2>&1"
+check "groups gpio and i2c exist" sh -c "getent group gpio && getent group i2c"
+check "the socket is enabled" systemctl is-enabled --quiet muricle.socket
+check "the service is enabled" systemctl is-enabled --quiet muricle.service
+# A short watchdog for the test; the package's unit says 30 s.
+mkdir -p /etc/systemd/system/muricle.service.d
+printf '[Service]\nWatchdogSec=4s\n' > /etc/systemd/system/muricle.service.d/test.conf
+systemctl daemon-reload
+systemctl restart muricle.socket
+check "the socket listens on port 80" wait_for 20 systemctl is-active --quiet muricle.socket
+
+page() { curl -s -o /dev/null -w '%{http_code}' --max-time 30 http://127.0.0.1/ | grep -q 200; }
+check "the page answers on port 80" wait_for 60 page
+check "the service reached READY (active)" wait_for 30 systemctl is-active --quiet muricle.service
+status() { systemctl show -p StatusText --value muricle.service | grep -q "sensors ok"; }
+check "systemd shows its status line" wait_for 30 status
+journal_has() { journalctl -u muricle --no-pager -o cat | grep -q "$1"; }
+check "journal: version and config" wait_for 10 journal_has "muricle 0.1.0 starting, config /etc/muricle/muricle.conf"
+check "journal: the socket it serves on" journal_has "using the socket systemd passed"
+check "journal: each sensor with its bus and address" journal_has "sensor barometer: bmp180, 0x77 on /dev/i2c-1"
+# This VM has no /dev/i2c-1: those sensors are the only problems.
+problems() { journalctl -u muricle --no-pager -o cat -p warning; }
+check "journal -p warning: the missing bus" sh -c "journalctl -u muricle --no-pager -o cat -p warning | grep -q '/dev/i2c-1 does not exist'"
+check "journal -p warning: no info lines" sh -c "! journalctl -u muricle --no-pager -o cat -p warning | grep -q 'starting'"
+check "reload" systemctl reload muricle.service
+check "active after reload" wait_for 10 systemctl is-active --quiet muricle.service
+
+pid=$(systemctl show -p MainPID --value muricle.service)
+kill -STOP "$pid"
+restarted() {
+	p=$(systemctl show -p MainPID --value muricle.service)
+	[ "$p" != 0 ] && [ "$p" != "$pid" ]
+}
+check "a frozen daemon is restarted by the watchdog" wait_for 40 restarted
+check "the watchdog was the reason" journal_has "Watchdog timeout"
+check "the page answers again" wait_for 60 page
+finish
