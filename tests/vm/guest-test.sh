@@ -171,11 +171,12 @@ check "LED dark before" wait_for 10 led_is 0 # the last measurement's blink ends
 curl -s --max-time 60 -X POST "$url/measure" > /dev/null
 lit_at=$(date +%s.%N)
 check "LED lit after MEASURE" led_is 1
-# Under emulation on a loaded machine the guest's clock can lag, which only
-# makes the blink look longer: the lower bound is strict, the upper one loose.
+# The blink starts with the measurement, a little before its answer, and a
+# loaded machine can only make it look longer: a loose upper bound, and a
+# lower one that still catches a LED going dark early.
 check "LED dark again" wait_for 20 led_is 0
 lit_for=$(awk -v a="$lit_at" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
-check "LED stayed lit for its 3 s (${lit_for} s)" awk -v t="$lit_for" 'BEGIN { exit !(t >= 2.9) }'
+check "LED stayed lit for its 3 s (${lit_for} s)" awk -v t="$lit_for" 'BEGIN { exit !(t >= 2.0) }'
 
 # --- The button: pulling its line low measures everything -------------------
 check "button line pulled up by the daemon's bias" test "$(cat "$(line 27)/value")" = 1
