@@ -26,7 +26,8 @@ work=$(mktemp -d /tmp/muricle-vm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 if [ "$mode" = systemd ]; then
 	cp "$daemon" "$work/muricle.deb"
-	test=$here/systemd-test.sh
+	cp "$here/systemd-test.sh" "$work/"
+	test=$work/systemd-test.sh
 	# systemd runs the test as its only unit (plus what that needs).
 	cat > "$work/muricle-vm-test.service" <<-UNIT
 		[Unit]
@@ -37,6 +38,8 @@ if [ "$mode" = systemd ]; then
 		[Service]
 		Type=oneshot
 		ExecStart=/bin/sh $test $work
+		# Whatever happened, end the VM.
+		ExecStopPost=/bin/systemctl --no-block poweroff
 		StandardOutput=file:$work/guest.log
 		StandardError=inherit
 	UNIT
