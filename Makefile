@@ -7,6 +7,7 @@
 #   make vm-check     only the VM tests
 #   make install      install (honours DESTDIR and PREFIX)
 #   make deb          the Debian package, in build/deb/
+#   make bench        the benchmark (bench/results.md)
 #   make lint         clang-format check and cppcheck (make format fixes layout)
 
 VERSION  := 0.1.0
@@ -177,6 +178,14 @@ deb: deps-deb
 deps-deb:
 	@scripts/install-deps.sh deb
 
+# A benchmark, not a test: see bench/run.sh and bench/results.md.
+bench: deps-bench
+	$(MAKE) --no-print-directory $(BUILD)/muricled
+	bench/run.sh $(BUILD)/muricled
+
+deps-bench:
+	@scripts/install-deps.sh bench
+
 lint:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
@@ -186,6 +195,6 @@ lint:
 clean:
 	rm -rf build muricled
 
-.PHONY: all check tests-run vm-check vm-run run deb deps deps-test deps-vm deps-deb install format lint clean
+.PHONY: all check tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format lint clean
 
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

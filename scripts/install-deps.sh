@@ -13,13 +13,16 @@ vm="qemu-system-x86 busybox-static cpio gzip xz-utils libelf1 libssl3 linux-comp
 
 # The Debian package.
 deb="debhelper dpkg-dev lintian git"
+# make bench: load, the static reference, measuring tools.
+bench="wrk nginx curl python3 strace"
 
 case "${1:-build}" in
 deb) want="$build $deb" ;;
+bench) want="$build $bench" ;;
 build) want=$build ;;
 test) want="$build $test" ;;
 vm) want="$build $test $vm" ;;
-*) echo "usage: $0 [build|test|vm|deb]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|test|vm|deb|bench]" >&2; exit 2 ;;
 esac
 
 missing=""
