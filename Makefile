@@ -19,7 +19,7 @@ UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DESTDIR  ?=
 
 PKG_CONFIG ?= pkg-config
-PKGS     := libevent_core libmicrohttpd inih libgpiod libsystemd
+PKGS     := libevent_core libmicrohttpd inih libgpiod libsystemd zlib
 
 CC       ?= cc
 OPT      ?= -O2 -g
@@ -61,7 +61,9 @@ GPIOD_SHIM_UNUSED := src/hw/gpio_gpiod$(if $(GPIOD_V2),1,2).c
 # Everything but main.c goes into a static library the tests link too.
 LIB_SRCS := $(filter-out $(GPIOD_SHIM_UNUSED), \
               $(wildcard src/core/*.c src/hw/*.c src/sensors/*.c src/web/*.c) src/daemon.c)
-LIB_OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/embedded_conf.o
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/embedded_conf.o \
+            $(BUILD)/embedded_www.o
+WWW_FILES := $(sort $(wildcard www/*))
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_HELPERS := $(BUILD)/tests/testutil.o
@@ -88,6 +90,14 @@ $(BUILD)/embedded_conf.c: etc/muricle.conf scripts/embed.sh
 	scripts/embed.sh config_embedded $< > $@
 
 $(BUILD)/embedded_conf.o: $(BUILD)/embedded_conf.c
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# The page's assets: real files in www/, served from the binary.
+$(BUILD)/embedded_www.c: $(WWW_FILES) scripts/embed-www.sh scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-www.sh $(WWW_FILES) > $@
+
+$(BUILD)/embedded_www.o: $(BUILD)/embedded_www.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # Tests.
@@ -131,6 +141,9 @@ tests-run: $(BUILD)/muricled $(TEST_BINS)
 		echo "== $$t"; \
 		MURICLED=$(BUILD)/muricled CK_DEFAULT_TIMEOUT=60 $$t || failed=1; \
 	done; \
+	echo "== tests/browser/page.test.mjs (screenshots in $(BUILD)/artifacts)"; \
+	MURICLED=$(BUILD)/muricled ARTIFACTS=$(BUILD)/artifacts \
+		node tests/browser/page.test.mjs || failed=1; \
 	if [ "$(SANITIZE)" != 1 ]; then \
 		echo "== tests/build-checks.sh"; \
 		tests/build-checks.sh $(BUILD)/muricled || failed=1; \
@@ -140,9 +153,11 @@ tests-run: $(BUILD)/muricled $(TEST_BINS)
 	if [ $$failed -ne 0 ]; then echo "some tests FAILED"; exit 1; fi; \
 	echo "all test programs passed"
 
+# The history of these simulated runs stays in build/state.
 run: deps
 	$(MAKE) --no-print-directory muricled
-	./muricled --simulate -c etc/muricle.conf $(ARGS)
+	mkdir -p build/state
+	STATE_DIRECTORY=$(CURDIR)/build/state ./muricled --simulate -c etc/muricle.conf $(ARGS)
 
 deps:
 	@scripts/install-deps.sh build

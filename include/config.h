@@ -11,6 +11,8 @@
 #define CONFIG_MAX_SENSORS 16
 #define CONFIG_NAME_MAX    32
 #define CONFIG_PATH_MAX    128
+/* Points kept per value at most: history / interval may not exceed it. */
+#define CONFIG_HISTORY_MAX_POINTS 100000
 
 #ifndef MURICLE_SYSCONFDIR
 #define MURICLE_SYSCONFDIR "/etc"
@@ -70,6 +72,9 @@ struct config {
 	double interval;      /* seconds between periodic measurements */
 	unsigned stale_after; /* intervals without a good read before "stale" */
 	double timeout;       /* seconds a sensor may take before it counts as failed */
+	double history;       /* hours of readings kept per value (0: none) */
+	double history_flush; /* seconds between saves of the history */
+	char state_dir[CONFIG_PATH_MAX + 1]; /* empty: $STATE_DIRECTORY or /var/lib/muricle */
 
 	struct sensor_conf sensors[CONFIG_MAX_SENSORS];
 	size_t nsensors;

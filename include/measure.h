@@ -21,8 +21,9 @@ struct measure_conf {
 	double timeout;       /* per sensor */
 	unsigned stale_after; /* intervals */
 	double retry_min;     /* first retry of a failed sensor after this (s; 0: 1 s) */
-	/* Called whenever a sensor finished, in a round or a retry (may be NULL). */
-	void (*on_update)(void *arg);
+	/* Called when a round starts (duration 0) and when it ends, with its
+	 * duration in seconds (may be NULL). */
+	void (*on_round)(void *arg, bool started, double duration);
 	void *arg;
 };
 

@@ -46,6 +46,13 @@ struct sensor_ops {
 
 typedef void (*sensor_done_fn)(struct sensor *s, void *arg);
 
+enum sensor_change {
+	SENSOR_READ,    /* a measurement finished, well or not */
+	SENSOR_CHANGED, /* a value or the status changed outside a measurement */
+};
+/* Told of every reading and change, for the history and live pages. */
+typedef void (*sensor_observer_fn)(struct sensor *s, enum sensor_change what, void *arg);
+
 struct sensor {
 	const struct sensor_ops *ops;
 	char *name;
@@ -62,6 +69,9 @@ struct sensor {
 	unsigned fails;      /* failed measurements in a row */
 	double last_ok;      /* wall clock (s since epoch) of the last good read, 0 never */
 	double last_ok_mono; /* the same on the monotonic clock */
+
+	sensor_observer_fn observer;
+	void *observer_arg;
 
 	/* In-flight measurement. */
 	bool busy;
@@ -82,6 +92,9 @@ const struct sensor_value *sensor_value(const struct sensor *s, const char *name
 void sensor_done(struct sensor *s);
 /* Finish it as failed; the text says what went wrong and what to do. */
 void sensor_fail(struct sensor *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Watch a sensor's readings and changes (one observer per sensor). */
+void sensor_observe(struct sensor *s, sensor_observer_fn fn, void *arg);
 
 /* For the scheduler. */
 void sensor_attach(struct sensor *s, struct event_base *base);

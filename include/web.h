@@ -1,10 +1,18 @@
-/* The routes: the sensor page, the JSON API and the measure actions. */
+/* The routes: the sensor page and its assets, the JSON API, the measure
+ * actions, the event stream and the metrics. */
 #ifndef MURICLE_WEB_H
 #define MURICLE_WEB_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+struct buf;
+
+#include "metrics.h"
+
+struct archive;
+struct events;
+struct history;
 struct http_req;
 struct measure;
 struct sensor;
@@ -15,7 +23,22 @@ struct web {
 	size_t n;
 	struct measure *measure;
 	bool simulated;
+	struct history *history;
+	struct events *events;
+	const struct archive *archive; /* NULL: the history is not saved */
+	const struct histogram *durations;
+	double start_time;
+	struct http_counters counters; /* kept across reloads */
 };
+
+/* The state every page and stream starts from, as GET /api/v1/sensors. */
+void web_state_json(const struct web *w, struct buf *b);
+
+/* Tell the event streams: a reading of s finished at wall-clock time t; a
+ * value or the status of s changed; a round started (duration < 0) or ended. */
+void web_publish_reading(struct web *w, const struct sensor *s, double t);
+void web_publish_change(struct web *w, const struct sensor *s);
+void web_publish_round(struct web *w, double duration);
 
 /* The http_handler for muricle's routes; ctx is a struct web. */
 void web_handle(void *ctx, struct http_req *req);

@@ -4,8 +4,10 @@
 # before them; deb implies build)
 set -eu
 
-build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev libgpiod-dev libi2c-dev libsystemd-dev"
-test="check libjson-c-dev systemd man-db"
+build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev libgpiod-dev libi2c-dev libsystemd-dev zlib1g-dev"
+# promtool (package prometheus) checks /metrics; Chromium runs the browser
+# test, driven by playwright-core from npm (tests/browser/package.json).
+test="check libjson-c-dev systemd man-db prometheus chromium"
 # The VM tests: qemu and busybox boot Debian's kernel; the kernel packages
 # are unpacked, not installed, so what their build tools need comes here;
 # i2c-tools and curl drive the guest test.
@@ -25,12 +27,30 @@ vm) want="$build $test $vm" ;;
 *) echo "usage: $0 [build|test|vm|deb|bench]" >&2; exit 2 ;;
 esac
 
+case "${1:-build}" in test | vm) browser=y ;; *) browser=n ;; esac
+# Node.js for the browser test: whatever the machine has, else Debian's.
+if [ "$browser" = y ] && ! command -v npm >/dev/null 2>&1; then
+	want="$want nodejs npm"
+fi
+
 missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# The npm packages of the browser test, exactly as package-lock.json says.
+npm_deps() {
+	dir=$(dirname "$0")/../tests/browser
+	if [ "$browser" = y ] && [ ! -d "$dir/node_modules/playwright-core" ]; then
+		echo "installing the browser test's npm packages" >&2
+		npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+	fi
+}
+
+if [ -z "$missing" ]; then
+	npm_deps
+	exit 0
+fi
 
 echo "installing missing packages:$missing" >&2
 if [ "$(id -u)" -eq 0 ]; then
@@ -45,3 +65,4 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 # shellcheck disable=SC2086
 $sudo apt-get install -y -q --no-install-recommends $missing
+npm_deps

@@ -6,18 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive.h"
 #include "blinker.h"
 #include "buf.h"
 #include "bme280.h"
 #include "button.h"
 #include "bmp180.h"
 #include "config.h"
+#include "events.h"
 #include "gpio.h"
 #include "http.h"
+#include "history.h"
 #include "i2c.h"
 #include "log.h"
 #include "loop.h"
 #include "measure.h"
+#include "metrics.h"
 #include "mq135.h"
 #include "render.h"
 #include "sensor.h"
@@ -41,6 +45,11 @@ struct daemon {
 	struct sensor *sensors[CONFIG_MAX_SENSORS];
 	size_t nsensors;
 	struct measure *measure;
+	/* These outlive reloads. */
+	struct history *history;
+	struct archive *archive; /* NULL: history = 0 */
+	struct events *events;
+	struct histogram durations;
 	struct web web;
 	struct http *http;
 	struct event *sigint, *sigterm, *sighup, *drain, *watchdog;
@@ -71,16 +80,34 @@ static void daemon_summary(struct daemon *d, struct buf *b)
 	render_summary(b, &v);
 }
 
-/* A sensor finished: keep systemd's STATUS= current. */
-static void daemon_update_cb(void *arg)
+/* A sensor finished a reading or changed: record it, tell the event
+ * streams, and keep systemd's STATUS= current. */
+static void daemon_sensor_cb(struct sensor *s, enum sensor_change what, void *arg)
 {
 	struct daemon *d = arg;
 	struct buf b;
 
+	if (what == SENSOR_READ) {
+		double t = sensor_now_wall();
+		history_record(d->history, s, t);
+		web_publish_reading(&d->web, s, t);
+	} else {
+		web_publish_change(&d->web, s);
+	}
 	buf_init(&b);
 	daemon_summary(d, &b);
 	service_status(b.data);
 	buf_free(&b);
+}
+
+/* A measurement round started or ended. */
+static void daemon_round_cb(void *arg, bool started, double duration)
+{
+	struct daemon *d = arg;
+
+	if (!started)
+		histogram_observe(&d->durations, duration);
+	web_publish_round(&d->web, started ? -1 : duration);
 }
 
 /* Still answering requests at shutdown? Stop once done or out of time. */
@@ -114,6 +141,7 @@ static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	service_stopping();
 	http_quiesce(d->http);
+	events_close_all(d->events);  /* clients reconnect to whoever serves next */
 	measure_shutdown(d->measure); /* waiting requests get a 503 */
 	d->drain_deadline = sensor_now_mono() + DRAIN_TIMEOUT;
 	daemon_drain_cb(-1, 0, d);
@@ -201,11 +229,17 @@ static void daemon_build(struct daemon *d)
 		log_info("GPIO through %s", gpio_linux_version());
 	}
 	daemon_add_sensors(d);
+	for (size_t i = 0; i < d->nsensors; i++)
+		sensor_observe(d->sensors[i], daemon_sensor_cb, d);
+	size_t dropped = history_sync(d->history, d->sensors, d->nsensors, cfg->history * 3600,
+	                              cfg->interval);
+	if (dropped > 0)
+		log_info("history: dropped %zu series of values no sensor has any more", dropped);
 	struct measure_conf mc = {
 		.interval = cfg->interval,
 		.timeout = cfg->timeout,
 		.stale_after = cfg->stale_after,
-		.on_update = daemon_update_cb,
+		.on_round = daemon_round_cb,
 		.arg = d,
 	};
 	d->measure = measure_new(d->base, d->sensors, d->nsensors, &mc);
@@ -263,13 +297,20 @@ static void daemon_reload(struct daemon *d)
 		goto done;
 	}
 	struct measure_waiters *waiting = NULL;
-	if (relisten)
+	if (relisten) {
 		measure_shutdown(d->measure); /* their server goes: they get a 503 */
-	else
+		events_close_all(d->events);
+	} else
 		waiting = measure_take_waiters(d->measure);
 	daemon_teardown(d);
+	if (strcmp(cfg->state_dir, d->cfg.state_dir) != 0 ||
+	    (cfg->history > 0) != (d->archive != NULL))
+		log_warn("SIGHUP: a new state_directory, or history turned on or off, takes effect "
+		         "at restart");
 	d->cfg = *cfg;
 	daemon_build(d);
+	if (d->archive != NULL)
+		archive_set_flush(d->archive, cfg->history_flush);
 	if (relisten) {
 		http_free(d->http);
 		d->http = http_new(d->base, fd, web_handle, &d->web, err, sizeof err);
@@ -303,7 +344,22 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_path,
 
 	log_info("muricle %s starting, config %s, %s hardware", MURICLE_VERSION, config_name,
 	         simulate ? "simulated" : "real");
+	d->history = history_new(cfg->history * 3600, cfg->interval);
+	d->events = events_new(d->base);
+	d->web.history = d->history;
+	d->web.events = d->events;
+	d->web.durations = &d->durations;
+	d->web.start_time = sensor_now_wall();
 	daemon_build(d);
+	if (cfg->history > 0) {
+		/* Simulated readings never mix with real ones. */
+		d->archive =
+		        archive_new(d->base, d->history, archive_state_dir(cfg->state_dir),
+		                    simulate ? "history-simulated" : "history", cfg->history_flush);
+		d->web.archive = d->archive;
+		log_info("history: %g h per value, %zu kB in memory, saved every %g s",
+		         cfg->history, history_memory(d->history) / 1024, cfg->history_flush);
+	}
 
 	/* A socket systemd passed wins over the configured address. */
 	int fd = service_listen_fd(err, errlen);
@@ -349,6 +405,8 @@ int daemon_run(struct daemon *d)
 		log_err("the event loop failed");
 		return EXIT_FAILURE;
 	}
+	if (d->archive != NULL)
+		archive_flush_now(d->archive);
 	log_info("stopped");
 	return EXIT_SUCCESS;
 }
@@ -360,8 +418,11 @@ void daemon_free(struct daemon *d)
 	/* Answer waiting requests before the server goes, then the sensors. */
 	if (d->measure != NULL)
 		measure_shutdown(d->measure);
+	events_free(d->events);
 	http_free(d->http);
 	daemon_teardown(d);
+	archive_free(d->archive);
+	history_free(d->history);
 	struct event *evs[] = { d->sigint, d->sigterm, d->sighup, d->drain, d->watchdog };
 	for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
 		if (evs[i] != NULL)

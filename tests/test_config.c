@@ -66,6 +66,9 @@ START_TEST(defaults_and_values)
 	                  &rc);
 	ck_assert_msg(rc == 0, "%s", err);
 	ck_assert_double_eq(cfg.interval, 2.5);
+	ck_assert_double_eq(cfg.history, 24);
+	ck_assert_double_eq(cfg.history_flush, 600);
+	ck_assert_str_eq(cfg.state_dir, "");
 	ck_assert_str_eq(cfg.listen_host, "::1");
 	ck_assert_uint_eq(cfg.listen_port, 9000);
 	ck_assert_str_eq(cfg.title, "Kitchen <Pi>");
@@ -153,6 +156,12 @@ static const struct {
 	{ "[daemon]\njust some words\n", "t.conf:2: cannot read this line" },
 	{ "[daemon\n", "t.conf:1: cannot read this line" },
 	{ "[simulation]\ni2c_delay = -1\n", "t.conf:2: 'i2c_delay' must be a number from 0 to 10" },
+	{ "[daemon]\nhistory = -1\n", "t.conf:2: 'history' must be a number from 0 to 8760" },
+	{ "[daemon]\nhistory_flush = 0\n", "t.conf:2: 'history_flush' must be a number from 1" },
+	{ "[daemon]\ninterval = 1\nhistory = 48\n", "t.conf: history = 48 h at interval = 1 s is "
+	                                            "172800 readings per value, more than 100000" },
+	{ "[daemon]\nstate_directory = var/lib\n",
+	  "t.conf: state_directory = var/lib: give an absolute path" },
 };
 
 START_TEST(each_error_is_reported_with_its_line)

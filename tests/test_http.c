@@ -234,6 +234,18 @@ static const struct {
 	{ "GET", "/api/v1/measure", 405, "POST", "application/json" },
 	{ "PUT", "/api/v1/sensors", 405, "GET, HEAD", "application/json" },
 	{ "HEAD", "/api/v1/sensors", 200, NULL, "application/json" },
+	{ "GET", "/api/v1/history", 200, NULL, "application/json" },
+	{ "GET", "/api/v1/history?sensor=nope", 404, NULL, "application/json" },
+	{ "GET", "/api/v1/history?since=yesterday", 400, NULL, "application/json" },
+	{ "POST", "/api/v1/history", 405, "GET, HEAD", "application/json" },
+	{ "GET", "/metrics", 200, NULL, "text/plain; version=0.0.4" },
+	{ "POST", "/events", 405, "GET", "text/html" },
+	{ "HEAD", "/events", 405, "GET", "text/html" },
+	{ "GET", "/static/app.js", 200, NULL, "text/javascript" },
+	{ "GET", "/static/style.css", 200, NULL, "text/css" },
+	{ "GET", "/static/favicon.svg", 200, NULL, "image/svg+xml" },
+	{ "POST", "/static/app.js", 405, "GET, HEAD", "text/html" },
+	{ "GET", "/static/../etc/passwd", 404, NULL, "text/html" },
 };
 
 START_TEST(status_codes)

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "history.h"
+#include "metrics.h"
 #include "render.h"
 #include "sensor.h"
 
@@ -82,8 +84,14 @@ START_TEST(html_escapes_config_strings)
 	ck_assert_ptr_nonnull(strstr(b.data, "status-error"));
 	ck_assert_ptr_nonnull(strstr(b.data, "5 s ago"));
 	/* The MEASURE button is a form POST: works without JavaScript. */
-	ck_assert_ptr_nonnull(strstr(b.data, "<form method=\"post\" action=\"/measure\">"));
-	ck_assert_ptr_null(strstr(b.data, "<script"));
+	ck_assert_ptr_nonnull(
+	        strstr(b.data, "<form method=\"post\" action=\"/measure\" id=\"measure\">"));
+	/* The one script is the page's own file: no inline code (CSP forbids it). */
+	const char *script = strstr(b.data, "<script src=\"/static/app.js\" defer></script>");
+	ck_assert_ptr_nonnull(script);
+	ck_assert_ptr_eq(strstr(b.data, "<script"), script);
+	ck_assert_ptr_null(strstr(script + 1, "<script"));
+	ck_assert_ptr_null(strstr(b.data, "style="));
 	ck_assert_ptr_null(strstr(b.data, "Simulated hardware"));
 	buf_reset(&b);
 	f.v.simulated = true;
@@ -179,6 +187,185 @@ START_TEST(json_strings_escape_control_characters)
 }
 END_TEST
 
+/* A parsed JSON document, or a failed test. */
+static json_object *parse(const char *text)
+{
+	json_object *root = json_tokener_parse(text);
+
+	ck_assert_msg(root != NULL, "invalid JSON: %s", text);
+	return root;
+}
+
+START_TEST(history_json_filters_and_gaps)
+{
+	struct fixture f;
+	struct buf b;
+	json_object *o, *series, *pts;
+
+	fixture_init(&f, "t");
+	struct history *h = history_new(3600, 60);
+	history_sync(h, f.s, 2, 3600, 60);
+	history_record(h, f.s[0], 1000);
+	history_record(h, f.s[1], 1000); /* failed: a gap */
+	sensor_set(f.s[1], 0, 1003.456);
+	history_record(h, f.s[1], 1060);
+	buf_init(&b);
+	render_history(&b, h, &f.v, NULL, NULL, 0);
+	json_object *root = parse(b.data);
+	ck_assert(json_object_object_get_ex(root, "interval", &o));
+	ck_assert_int_eq(json_object_get_int(o), 60);
+	ck_assert(json_object_object_get_ex(root, "series", &series));
+	ck_assert_int_eq((int)json_object_array_length(series), 2); /* the LED has none */
+	json_object_put(root);
+
+	buf_reset(&b);
+	render_history(&b, h, &f.v, "baro", "pressure", 0);
+	root = parse(b.data);
+	ck_assert(json_object_object_get_ex(root, "series", &series));
+	ck_assert_int_eq((int)json_object_array_length(series), 1);
+	json_object *se = json_object_array_get_idx(series, 0);
+	ck_assert(json_object_object_get_ex(se, "unit", &o));
+	ck_assert_str_eq(json_object_get_string(o), "hPa");
+	ck_assert(json_object_object_get_ex(se, "points", &pts));
+	ck_assert_int_eq((int)json_object_array_length(pts), 2);
+	json_object *p0 = json_object_array_get_idx(pts, 0);
+	ck_assert_int_eq(json_object_get_int(json_object_array_get_idx(p0, 0)), 1000);
+	ck_assert(json_object_array_get_idx(p0, 1) == NULL); /* null: the failed read */
+	json_object *p1 = json_object_array_get_idx(pts, 1);
+	ck_assert_double_eq_tol(json_object_get_double(json_object_array_get_idx(p1, 1)), 1003.46,
+	                        1e-9);
+	json_object_put(root);
+
+	buf_reset(&b);
+	render_history(&b, h, &f.v, "baro", NULL, 1030);
+	ck_assert_ptr_nonnull(strstr(b.data, "\"points\":[[1060,1003.46]]"));
+	buf_free(&b);
+	history_free(h);
+	fixture_free(&f);
+}
+END_TEST
+
+START_TEST(metric_names_in_base_units)
+{
+	char name[128];
+	double scale;
+
+	metrics_value_name(name, sizeof name, "temperature", "°C", &scale);
+	ck_assert_str_eq(name, "muricle_temperature_celsius");
+	ck_assert_double_eq(scale, 1);
+	metrics_value_name(name, sizeof name, "pressure", "hPa", &scale);
+	ck_assert_str_eq(name, "muricle_pressure_pascals");
+	ck_assert_double_eq(scale, 100);
+	metrics_value_name(name, sizeof name, "humidity", "%", &scale);
+	ck_assert_str_eq(name, "muricle_humidity_ratio");
+	ck_assert_double_eq(scale, 0.01);
+	metrics_value_name(name, sizeof name, "rzero", "kΩ", &scale);
+	ck_assert_str_eq(name, "muricle_rzero_ohms");
+	ck_assert_double_eq(scale, 1000);
+	metrics_value_name(name, sizeof name, "corrected_ppm", "ppm", &scale);
+	ck_assert_str_eq(name, "muricle_corrected_ppm");
+	metrics_value_name(name, sizeof name, "led", "", &scale);
+	ck_assert_str_eq(name, "muricle_led");
+}
+END_TEST
+
+START_TEST(metrics_exposition)
+{
+	struct fixture f;
+	struct buf b;
+	struct histogram hg = { 0 };
+	struct http_counters hc = { 0 };
+
+	fixture_init(&f, "t");
+	/* A second sensor with a temperature: one family, two samples. */
+	struct sensor *more[3] = { f.s[0], f.s[1], sensor_new(&ops, "other", NULL) };
+	sensor_add_value(more[2], "temp\"erature", "°C", 1, false);
+	sensor_set(more[2], 0, 19.5);
+	f.v.sensors = more;
+	f.v.n = 3;
+	histogram_observe(&hg, 0.004);
+	histogram_observe(&hg, 0.03);
+	histogram_observe(&hg, 99);
+	http_count(&hc, "/", "GET", 200);
+	http_count(&hc, "/", "GET", 200);
+	http_count(&hc, "other", "GET", 404);
+	struct metrics_view m = { .v = &f.v,
+		                  .durations = &hg,
+		                  .http = &hc,
+		                  .event_clients = 2,
+		                  .start_time = 1.7e9,
+		                  .history_saved = true };
+	buf_init(&b);
+	render_metrics(&b, &m);
+	const char *t = b.data;
+	/* One TYPE line per family, its samples right after it. */
+	const char *type = strstr(t, "# TYPE muricle_temp\"erature_celsius gauge\n");
+	ck_assert_ptr_nonnull(type);
+	ck_assert_ptr_null(strstr(type + 1, "# TYPE muricle_temp\"erature_celsius"));
+	ck_assert_ptr_nonnull(strstr(
+	        t, "muricle_temp\"erature_celsius{sensor=\"<script>alert(1)</script>\"} 21.345\n"
+	           "muricle_temp\"erature_celsius{sensor=\"other\"} 19.5\n"));
+	ck_assert_ptr_nonnull(strstr(t, "muricle_led{sensor=\"<script>alert(1)</script>\"} 1\n"));
+	/* The failed pressure has no sample, only its family. */
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE muricle_pressure_pascals gauge\n"));
+	ck_assert_ptr_null(strstr(t, "muricle_pressure_pascals{"));
+	ck_assert_ptr_nonnull(
+	        strstr(t, "muricle_sensor_status{sensor=\"baro\",status=\"error\"} 1\n"));
+	ck_assert_ptr_nonnull(
+	        strstr(t, "muricle_sensor_status{sensor=\"baro\",status=\"ok\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "muricle_sensor_read_errors_total{sensor=\"baro\"} 4\n"));
+	ck_assert_ptr_nonnull(strstr(
+	        t, "muricle_sensor_last_success_timestamp_seconds{sensor=\"baro\"} 0.000\n"));
+	/* Cumulative buckets; 99 s only in +Inf. */
+	ck_assert_ptr_nonnull(
+	        strstr(t, "muricle_measurement_duration_seconds_bucket{le=\"0.005\"} 1\n"));
+	ck_assert_ptr_nonnull(
+	        strstr(t, "muricle_measurement_duration_seconds_bucket{le=\"0.05\"} 2\n"));
+	ck_assert_ptr_nonnull(
+	        strstr(t, "muricle_measurement_duration_seconds_bucket{le=\"5\"} 2\n"));
+	ck_assert_ptr_nonnull(
+	        strstr(t, "muricle_measurement_duration_seconds_bucket{le=\"+Inf\"} 3\n"));
+	ck_assert_ptr_nonnull(strstr(t, "muricle_measurement_duration_seconds_count 3\n"));
+	ck_assert_ptr_nonnull(strstr(
+	        t, "muricle_http_requests_total{path=\"/\",method=\"GET\",code=\"200\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(
+	        t, "muricle_http_requests_total{path=\"other\",method=\"GET\",code=\"404\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(t, "muricle_event_streams 2\n"));
+	buf_free(&b);
+	free(more[2]->name);
+	free(more[2]);
+	fixture_free(&f);
+}
+END_TEST
+
+START_TEST(reading_event_json)
+{
+	struct fixture f;
+	struct buf b;
+	json_object *o;
+
+	fixture_init(&f, "t");
+	buf_init(&b);
+	render_reading_json(&b, f.s[1], 1.7e9 + 0.25, 100);
+	ck_assert_ptr_eq(strchr(b.data, '\n'), b.data + b.len - 1); /* one line: one SSE data: */
+	json_object *root = parse(b.data);
+	ck_assert(json_object_object_get_ex(root, "t", &o));
+	ck_assert_int_eq(json_object_get_int64(o), 1700000000);
+	ck_assert(json_object_object_get_ex(root, "sensor", &o));
+	ck_assert(json_object_object_get_ex(o, "status", &o));
+	ck_assert_str_eq(json_object_get_string(o), "error");
+	json_object_put(root);
+	buf_reset(&b);
+	render_round_json(&b, &f.v, 0.0301);
+	root = parse(b.data);
+	ck_assert(json_object_object_get_ex(root, "duration", &o));
+	ck_assert_double_eq_tol(json_object_get_double(o), 0.0301, 1e-9);
+	json_object_put(root);
+	buf_free(&b);
+	fixture_free(&f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("render");
@@ -188,6 +375,10 @@ int main(void)
 	tcase_add_test(tc, json_is_valid_and_complete);
 	tcase_add_test(tc, error_bodies);
 	tcase_add_test(tc, json_strings_escape_control_characters);
+	tcase_add_test(tc, history_json_filters_and_gaps);
+	tcase_add_test(tc, metric_names_in_base_units);
+	tcase_add_test(tc, metrics_exposition);
+	tcase_add_test(tc, reading_event_json);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -235,7 +235,7 @@ START_TEST(reload_applies_the_new_configuration)
 	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "<title>Reloaded</title>"));
-	ck_assert_ptr_nonnull(strstr(r.body, "id=\"sensor-env\""));
+	ck_assert_ptr_nonnull(strstr(r.body, "data-sensor=\"env\""));
 	tu_resp_free(&r);
 	close(fd);
 	ck_assert_int_eq(tu_daemon_stop(&d), 0);

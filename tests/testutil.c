@@ -181,6 +181,8 @@ void tu_daemon_start(struct tu_daemon *d, const char *conf_fmt)
 		size_t n = 0;
 		int fd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(fd, 2);
+		/* The history file goes beside the config, as systemd's StateDirectory= would. */
+		setenv("STATE_DIRECTORY", d->dir, 1);
 		for (size_t i = 0; d->env != NULL && d->env[i] != NULL; i++)
 			putenv((char *)d->env[i]);
 		if (lfd >= 0) {

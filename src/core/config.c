@@ -62,6 +62,9 @@ static const struct key daemon_keys[] = {
 	{ "interval", K_NUM, offsetof(struct config, interval), 0, 0.1, 86400, NULL },
 	{ "stale_after", K_UINT, offsetof(struct config, stale_after), 0, 1, 1000, NULL },
 	{ "timeout", K_NUM, offsetof(struct config, timeout), 0, 0.05, 60, NULL },
+	{ "history", K_NUM, offsetof(struct config, history), 0, 0, 8760, NULL },
+	{ "history_flush", K_NUM, offsetof(struct config, history_flush), 0, 1, 86400, NULL },
+	{ "state_directory", STR(struct config, state_dir) },
 	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
@@ -244,6 +247,8 @@ static void config_defaults(struct config *cfg)
 	cfg->interval = 60;
 	cfg->stale_after = 3;
 	cfg->timeout = 5;
+	cfg->history = 24;
+	cfg->history_flush = 600;
 }
 
 static void sensor_defaults(struct sensor_conf *sc, enum sensor_kind kind)
@@ -556,6 +561,14 @@ static void validate(struct parse *p)
 
 	if (cfg->nsensors == 0)
 		perr(p, 0, "no sensors configured: add a section " KIND_NAMES);
+	if (cfg->history * 3600 / cfg->interval > CONFIG_HISTORY_MAX_POINTS)
+		perr(p, 0,
+		     "history = %g h at interval = %g s is %.0f readings per value, more than "
+		     "%d: shorten history or lengthen interval",
+		     cfg->history, cfg->interval, cfg->history * 3600 / cfg->interval,
+		     CONFIG_HISTORY_MAX_POINTS);
+	if (cfg->state_dir[0] != '\0' && cfg->state_dir[0] != '/')
+		perr(p, 0, "state_directory = %s: give an absolute path", cfg->state_dir);
 	for (size_t i = 0; i < cfg->nsensors; i++) {
 		struct sensor_conf *a = &cfg->sensors[i];
 		if (a->kind == KIND_MQ135) {

@@ -90,6 +90,8 @@ static void measure_round_end(struct measure *m)
 	m->last_duration = sensor_now_mono() - m->started_mono;
 	log_debug("measurement %llu took %.1f ms", (unsigned long long)m->rounds,
 	          m->last_duration * 1e3);
+	if (m->conf.on_round != NULL)
+		m->conf.on_round(m->conf.arg, false, m->last_duration);
 	measure_notify(m, true);
 }
 
@@ -116,8 +118,6 @@ static void measure_sensor_done(struct sensor *s, void *arg)
 		if (--m->pending == 0)
 			measure_round_end(m);
 	}
-	if (m->conf.on_update != NULL)
-		m->conf.on_update(m->conf.arg);
 }
 
 static void measure_retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -136,6 +136,8 @@ static void measure_round_start(struct measure *m)
 {
 	m->in_flight = true;
 	m->started_mono = sensor_now_mono();
+	if (m->conf.on_round != NULL)
+		m->conf.on_round(m->conf.arg, true, 0);
 	/* Hold one count across the loop: a sensor may finish synchronously. */
 	m->pending = 1;
 	for (size_t i = 0; i < m->n; i++) {

@@ -68,10 +68,28 @@ const struct sensor_value *sensor_value(const struct sensor *s, const char *name
 	return NULL;
 }
 
+void sensor_observe(struct sensor *s, sensor_observer_fn fn, void *arg)
+{
+	s->observer = fn;
+	s->observer_arg = arg;
+}
+
+static void sensor_tell(struct sensor *s, enum sensor_change what)
+{
+	if (s->observer != NULL)
+		s->observer(s, what, s->observer_arg);
+}
+
 void sensor_set(struct sensor *s, size_t idx, double v)
 {
-	s->values[idx].v = v;
-	s->values[idx].valid = isfinite(v);
+	struct sensor_value *sv = &s->values[idx];
+	bool changed = sv->valid != isfinite(v) || (isfinite(v) && sv->v != v);
+
+	sv->v = v;
+	sv->valid = isfinite(v);
+	/* During a measurement the reading tells of it when it ends. */
+	if (changed && !s->busy)
+		sensor_tell(s, SENSOR_CHANGED);
 }
 
 /* Log a change of status once, at the level it deserves. */
@@ -111,6 +129,7 @@ static void sensor_finish(struct sensor *s)
 	s->done = NULL;
 	if (s->deadline != NULL)
 		evtimer_del(s->deadline);
+	sensor_tell(s, SENSOR_READ);
 	if (done != NULL)
 		done(s, arg);
 }
@@ -179,8 +198,10 @@ void sensor_start(struct sensor *s, double timeout, sensor_done_fn done, void *a
 
 void sensor_check_stale(struct sensor *s, double now_mono, double max_age)
 {
-	if (s->status == SENSOR_OK && now_mono - s->last_ok_mono > max_age)
+	if (s->status == SENSOR_OK && now_mono - s->last_ok_mono > max_age) {
 		sensor_set_status(s, SENSOR_STALE);
+		sensor_tell(s, SENSOR_CHANGED);
+	}
 }
 
 void sensor_abort(struct sensor *s)

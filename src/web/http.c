@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -34,6 +35,18 @@ struct http_req {
 	unsigned status;
 	char *headers[2 * HTTP_MAX_HEADERS];
 	size_t nheaders;
+	struct http_stream *stream; /* the answer is a stream */
+};
+
+struct http_stream {
+	struct http_req *req; /* NULL once the connection is gone */
+	struct buf out;       /* waiting to be sent from out.data + sent */
+	size_t sent;
+	bool asleep; /* suspended: nothing to send */
+	bool ended;
+	http_stream_closed_fn closed;
+	void *arg;
+	struct http_stream *prev, *next; /* in http.streams */
 };
 
 struct http {
@@ -46,6 +59,7 @@ struct http {
 	void *ctx;
 	unsigned busy;
 	struct http_req *suspended;
+	struct http_stream *streams;
 };
 
 int http_listen(const char *host, unsigned port, char *err, size_t errlen)
@@ -196,6 +210,23 @@ static enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *conn, co
 	return MHD_YES;
 }
 
+/* The stream's connection closed: tell its owner and forget it. */
+static void http_stream_gone(struct http *h, struct http_stream *st)
+{
+	if (st->prev != NULL)
+		st->prev->next = st->next;
+	else
+		h->streams = st->next;
+	if (st->next != NULL)
+		st->next->prev = st->prev;
+	st->req->stream = NULL;
+	st->req = NULL;
+	if (st->closed != NULL)
+		st->closed(st->arg);
+	buf_free(&st->out);
+	free(st);
+}
+
 static void http_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
@@ -206,6 +237,8 @@ static void http_completed_cb(void *cls, struct MHD_Connection *conn, void **con
 	(void)toe;
 	if (r == NULL)
 		return;
+	if (r->stream != NULL)
+		http_stream_gone(h, r->stream);
 	if (r->response != NULL)
 		MHD_destroy_response(r->response);
 	for (size_t i = 0; i < r->nheaders; i++)
@@ -278,6 +311,8 @@ void http_free(struct http *h)
 		char *msg = xstrdup("shutting down\n");
 		http_reply(h->suspended, 503, "text/plain; charset=utf-8", msg, strlen(msg));
 	}
+	for (struct http_stream *st = h->streams; st != NULL; st = st->next)
+		http_stream_end(st);
 	MHD_run(h->mhd);
 	MHD_stop_daemon(h->mhd);
 	event_free(h->io);
@@ -294,6 +329,16 @@ const char *http_req_method(const struct http_req *r)
 const char *http_req_path(const struct http_req *r)
 {
 	return r->path;
+}
+
+const char *http_req_arg(const struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_req_header(const struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
 size_t http_req_body_len(const struct http_req *r)
@@ -335,4 +380,90 @@ void http_reply(struct http_req *r, unsigned status, const char *content_type, c
 		/* Resuming does not wake an external loop: run MHD ourselves. */
 		event_active(r->http->kick, EV_TIMEOUT, 1);
 	}
+}
+
+/* MHD asks for the next bytes of a stream. */
+static ssize_t http_stream_reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct http_stream *st = cls;
+	size_t n = st->out.len - st->sent;
+
+	(void)pos;
+	if (n > 0) {
+		if (n > max)
+			n = max;
+		memcpy(out, st->out.data + st->sent, n);
+		st->sent += n;
+		if (st->sent == st->out.len) {
+			buf_reset(&st->out);
+			st->sent = 0;
+		}
+		return (ssize_t)n;
+	}
+	if (st->ended)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	/* Nothing to send: sleep until there is. Returning 0 awake would spin. */
+	st->asleep = true;
+	MHD_suspend_connection(st->req->conn);
+	return 0;
+}
+
+static void http_stream_wake(struct http_stream *st)
+{
+	if (!st->asleep || st->req == NULL)
+		return;
+	st->asleep = false;
+	MHD_resume_connection(st->req->conn);
+	event_active(st->req->http->kick, EV_TIMEOUT, 1);
+}
+
+struct http_stream *http_stream_start(struct http_req *r, const char *content_type,
+                                      http_stream_closed_fn closed, void *arg)
+{
+	struct http_stream *st = xcalloc(1, sizeof *st);
+	struct http *h = r->http;
+
+	st->req = r;
+	st->closed = closed;
+	st->arg = arg;
+	buf_init(&st->out);
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+	                                                              http_stream_reader, st, NULL);
+	if (resp == NULL)
+		fatal("http: cannot create a stream response");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	for (size_t i = 0; i < r->nheaders; i += 2)
+		MHD_add_response_header(resp, r->headers[i], r->headers[i + 1]);
+	r->status = 200;
+	r->response = resp;
+	r->stream = st;
+	st->next = h->streams;
+	if (st->next != NULL)
+		st->next->prev = st;
+	h->streams = st;
+	return st;
+}
+
+int http_stream_send(struct http_stream *st, const char *data, size_t len, size_t max)
+{
+	if (st->ended)
+		return 0;
+	if (st->out.len - st->sent + len > max)
+		return -1;
+	if (st->sent > 0) {
+		/* Drop what went out, so the buffer holds only what waits. */
+		st->out.len -= st->sent;
+		memmove(st->out.data, st->out.data + st->sent, st->out.len + 1);
+		st->sent = 0;
+	}
+	buf_add(&st->out, data, len);
+	http_stream_wake(st);
+	return 0;
+}
+
+void http_stream_end(struct http_stream *st)
+{
+	st->closed = NULL;
+	st->ended = true;
+	http_stream_wake(st);
 }

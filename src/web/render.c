@@ -2,9 +2,11 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "buf.h"
+#include "history.h"
 #include "sensor.h"
 
 /* ISO 8601 UTC with milliseconds, e.g. 2026-11-26T10:00:00.123Z. */
@@ -39,40 +41,26 @@ static void put_value_text(struct buf *b, const struct sensor_value *sv)
 		buf_printf(b, "%.*f", sv->decimals, sv->v);
 }
 
-static const char page_style[] =
-        "body{font-family:system-ui,sans-serif;margin:0 auto;max-width:48rem;padding:1rem;"
-        "color:#1b1b1b;background:#fafafa}"
-        "@media(prefers-color-scheme:dark){body{color:#e8e8e8;background:#161616}"
-        ".sensor{background:#222!important;border-color:#444!important}}"
-        "h1{font-size:1.5rem;margin:.2rem 0 1rem}"
-        ".sensor{background:#fff;border:1px solid #ddd;border-radius:.5rem;padding:.75rem 1rem;"
-        "margin:.75rem 0}"
-        ".sensor h2{font-size:1.1rem;margin:0 0 .5rem}"
-        ".status{font-size:.8rem;font-weight:600;padding:.1rem .5rem;border-radius:1rem;"
-        "margin-left:.5rem;color:#fff;background:#777}"
-        ".status-ok{background:#1f7a3a}.status-error{background:#b3261e}"
-        ".status-stale{background:#8a6100}"
-        "table{border-collapse:collapse}td,th{padding:.15rem 1rem .15rem 0;text-align:left}"
-        "th{font-weight:400;color:#777}.value{font-variant-numeric:tabular-nums;font-size:1.2rem}"
-        ".sim{border-left:.3rem solid #8a6100;padding:.3rem .7rem}"
-        ".error{color:#b3261e}.meta{color:#777;font-size:.85rem}"
-        "button{font-size:1.1rem;padding:.5rem 1.5rem;border-radius:.4rem;border:1px solid #555;"
-        "cursor:pointer}";
-
+/* The page works without JavaScript; www/app.js makes it live and adds the
+ * charts, finding what it updates by the ids, classes and data- attributes. */
 void render_html(struct buf *b, const struct render_view *v)
 {
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	            "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-	            "<title>");
+	            "<meta name=\"color-scheme\" content=\"light dark\"><title>");
 	buf_html(b, v->title);
-	buf_printf(b, "</title><style>%s</style></head>\n<body>\n<h1>", page_style);
+	buf_puts(b, "</title><link rel=\"icon\" href=\"/static/favicon.svg\">"
+	            "<link rel=\"stylesheet\" href=\"/static/style.css\">"
+	            "<script src=\"/static/app.js\" defer></script></head>\n<body>\n<main>\n"
+	            "<header><h1>");
 	buf_html(b, v->title);
-	buf_puts(b, "</h1>\n");
+	buf_puts(b, "</h1><span id=\"live\" class=\"live\" role=\"status\"></span></header>\n");
 	if (v->simulated)
 		buf_puts(b, "<p class=\"sim\"><strong>Simulated hardware:</strong> these readings "
 		            "come from device models, not from real sensors.</p>\n");
-	buf_puts(b, "<form method=\"post\" action=\"/measure\">"
-	            "<button type=\"submit\">MEASURE</button></form>\n<p class=\"meta\">");
+	buf_puts(b, "<form method=\"post\" action=\"/measure\" id=\"measure\">"
+	            "<button type=\"submit\">MEASURE</button></form>\n"
+	            "<p class=\"meta\" id=\"round\" aria-live=\"polite\">");
 	if (v->rounds == 0)
 		buf_puts(b, "No measurement yet.");
 	else {
@@ -87,14 +75,23 @@ void render_html(struct buf *b, const struct render_view *v)
 	for (size_t i = 0; i < v->n; i++) {
 		const struct sensor *s = v->sensors[i];
 		const char *st = sensor_status_name(s->status);
-		buf_puts(b, "<section class=\"sensor\" id=\"sensor-");
+		buf_puts(b, "<section class=\"sensor\" data-sensor=\"");
 		buf_html(b, s->name);
-		buf_puts(b, "\"><h2>");
+		buf_puts(b, "\" aria-labelledby=\"h-");
+		buf_html(b, s->name);
+		buf_puts(b, "\"><h2 id=\"h-");
+		buf_html(b, s->name);
+		buf_puts(b, "\">");
 		buf_html(b, s->name);
 		buf_printf(b, " <span class=\"status status-%s\">%s</span></h2>\n<table>", st, st);
 		for (size_t j = 0; j < s->nvalues; j++) {
 			const struct sensor_value *sv = &s->values[j];
-			buf_puts(b, "<tr><th scope=\"row\">");
+			buf_puts(b, "<tr data-value=\"");
+			buf_html(b, sv->name);
+			buf_printf(b, "\" data-decimals=\"%d\"%s data-unit=\"", sv->decimals,
+			           sv->boolean ? " data-boolean" : "");
+			buf_html(b, sv->unit);
+			buf_puts(b, "\"><th scope=\"row\">");
 			buf_html(b, sv->name);
 			buf_puts(b, "</th><td class=\"value\">");
 			put_value_text(b, sv);
@@ -104,17 +101,19 @@ void render_html(struct buf *b, const struct render_view *v)
 			}
 			buf_puts(b, "</td></tr>");
 		}
-		buf_puts(b, "</table>\n");
+		buf_puts(b, "</table>\n<div class=\"charts\"></div>\n<p class=\"error\"");
 		if (s->status == SENSOR_ERROR) {
-			buf_puts(b, "<p class=\"error\">");
+			buf_puts(b, ">");
 			buf_html(b, s->error);
-			buf_printf(b, " (%llu failed reads)</p>\n", (unsigned long long)s->errors);
+			buf_printf(b, " (%llu failed reads)", (unsigned long long)s->errors);
+		} else {
+			buf_puts(b, " hidden>");
 		}
-		buf_puts(b, "<p class=\"meta\">");
+		buf_puts(b, "</p>\n<p class=\"meta\">");
 		buf_html(b, s->ops->type);
 		buf_puts(b, ", ");
 		buf_html(b, s->where);
-		buf_puts(b, ". ");
+		buf_puts(b, ". <span class=\"age\">");
 		if (s->last_ok_mono > 0) {
 			buf_puts(b, "Last good reading ");
 			put_age(b, v->now_mono - s->last_ok_mono);
@@ -122,14 +121,58 @@ void render_html(struct buf *b, const struct render_view *v)
 		} else {
 			buf_puts(b, "No good reading yet.");
 		}
-		buf_puts(b, "</p></section>\n");
+		buf_puts(b, "</span></p></section>\n");
 	}
-	buf_puts(b, "</body></html>\n");
+	buf_puts(b, "</main>\n</body></html>\n");
 }
 
-void render_json(struct buf *b, const struct render_view *v)
+void render_sensor_json(struct buf *b, const struct sensor *s, double now_mono)
 {
-	buf_printf(b, "{\"measurements\":%llu,\"measuring\":%s,\"simulated\":%s,\"time\":\"",
+	buf_puts(b, "{\"name\":");
+	buf_json_str(b, s->name);
+	buf_puts(b, ",\"type\":");
+	buf_json_str(b, s->ops->type);
+	buf_puts(b, ",\"where\":");
+	buf_json_str(b, s->where);
+	buf_printf(b, ",\"status\":\"%s\",\"error\":", sensor_status_name(s->status));
+	if (s->status == SENSOR_ERROR)
+		buf_json_str(b, s->error);
+	else
+		buf_puts(b, "null");
+	buf_printf(b, ",\"errors\":%llu,\"last_update\":", (unsigned long long)s->errors);
+	if (s->last_ok > 0) {
+		buf_puts(b, "\"");
+		put_iso(b, s->last_ok);
+		buf_printf(b, "\",\"age\":%.3f", now_mono - s->last_ok_mono);
+	} else {
+		buf_puts(b, "null,\"age\":null");
+	}
+	buf_puts(b, ",\"values\":{");
+	for (size_t j = 0; j < s->nvalues; j++) {
+		const struct sensor_value *sv = &s->values[j];
+		buf_puts(b, j ? "," : "");
+		buf_json_str(b, sv->name);
+		buf_puts(b, ":{\"value\":");
+		if (!sv->valid)
+			buf_puts(b, "null");
+		else if (sv->boolean)
+			buf_puts(b, sv->v != 0 ? "true" : "false");
+		else
+			buf_printf(b, "%.*f", sv->decimals, sv->v);
+		buf_puts(b, ",\"unit\":");
+		if (sv->unit[0] != '\0')
+			buf_json_str(b, sv->unit);
+		else
+			buf_puts(b, "null");
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "}}");
+}
+
+/* The fields render_json and render_round_json share. */
+static void put_round(struct buf *b, const struct render_view *v)
+{
+	buf_printf(b, "\"measurements\":%llu,\"measuring\":%s,\"simulated\":%s,\"time\":\"",
 	           (unsigned long long)v->rounds, v->measuring ? "true" : "false",
 	           v->simulated ? "true" : "false");
 	put_iso(b, v->now_wall);
@@ -141,48 +184,78 @@ void render_json(struct buf *b, const struct render_view *v)
 	} else {
 		buf_puts(b, "null");
 	}
+}
+
+void render_json(struct buf *b, const struct render_view *v)
+{
+	buf_puts(b, "{");
+	put_round(b, v);
 	buf_puts(b, ",\"sensors\":[");
 	for (size_t i = 0; i < v->n; i++) {
-		const struct sensor *s = v->sensors[i];
-		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
-		buf_json_str(b, s->name);
-		buf_puts(b, ",\"type\":");
-		buf_json_str(b, s->ops->type);
-		buf_puts(b, ",\"where\":");
-		buf_json_str(b, s->where);
-		buf_printf(b, ",\"status\":\"%s\",\"error\":", sensor_status_name(s->status));
-		if (s->status == SENSOR_ERROR)
-			buf_json_str(b, s->error);
+		buf_puts(b, i ? "," : "");
+		render_sensor_json(b, v->sensors[i], v->now_mono);
+	}
+	buf_puts(b, "]}\n");
+}
+
+void render_round_json(struct buf *b, const struct render_view *v, double duration)
+{
+	buf_puts(b, "{");
+	put_round(b, v);
+	if (duration >= 0)
+		buf_printf(b, ",\"duration\":%.4f", duration);
+	buf_puts(b, "}\n");
+}
+
+void render_reading_json(struct buf *b, const struct sensor *s, double t, double now_mono)
+{
+	buf_puts(b, "{\"time\":\"");
+	put_iso(b, t);
+	buf_printf(b, "\",\"t\":%.0f,\"sensor\":", floor(t));
+	render_sensor_json(b, s, now_mono);
+	buf_puts(b, "}\n");
+}
+
+void render_history(struct buf *b, const struct history *h, const struct render_view *v,
+                    const char *sensor, const char *value, double since)
+{
+	bool first = true;
+
+	buf_printf(b, "{\"interval\":%g,\"capacity\":%zu,\"series\":[", h->interval, h->cap);
+	for (size_t i = 0; i < h->n; i++) {
+		const struct history_series *se = &h->series[i];
+		if ((sensor != NULL && strcmp(sensor, se->sensor) != 0) ||
+		    (value != NULL && strcmp(value, se->value) != 0))
+			continue;
+		const struct sensor_value *sv = NULL;
+		for (size_t k = 0; k < v->n && sv == NULL; k++)
+			if (strcmp(v->sensors[k]->name, se->sensor) == 0)
+				sv = sensor_value(v->sensors[k], se->value);
+		int decimals = sv != NULL ? sv->decimals : 2;
+		buf_puts(b, first ? "{\"sensor\":" : ",{\"sensor\":");
+		first = false;
+		buf_json_str(b, se->sensor);
+		buf_puts(b, ",\"value\":");
+		buf_json_str(b, se->value);
+		buf_puts(b, ",\"unit\":");
+		if (sv != NULL && sv->unit[0] != '\0')
+			buf_json_str(b, sv->unit);
 		else
 			buf_puts(b, "null");
-		buf_printf(b, ",\"errors\":%llu,\"last_update\":", (unsigned long long)s->errors);
-		if (s->last_ok > 0) {
-			buf_puts(b, "\"");
-			put_iso(b, s->last_ok);
-			buf_printf(b, "\",\"age\":%.3f", v->now_mono - s->last_ok_mono);
-		} else {
-			buf_puts(b, "null,\"age\":null");
-		}
-		buf_puts(b, ",\"values\":{");
-		for (size_t j = 0; j < s->nvalues; j++) {
-			const struct sensor_value *sv = &s->values[j];
-			buf_puts(b, j ? "," : "");
-			buf_json_str(b, sv->name);
-			buf_puts(b, ":{\"value\":");
-			if (!sv->valid)
-				buf_puts(b, "null");
-			else if (sv->boolean)
-				buf_puts(b, sv->v != 0 ? "true" : "false");
+		buf_puts(b, ",\"points\":[");
+		bool firstp = true;
+		for (size_t k = 0; k < se->len; k++) {
+			struct history_point p = history_get(se, k);
+			if (p.t < since)
+				continue;
+			buf_printf(b, firstp ? "[%lu," : ",[%lu,", (unsigned long)p.t);
+			firstp = false;
+			if (isfinite(p.v))
+				buf_printf(b, "%.*f]", decimals, (double)p.v);
 			else
-				buf_printf(b, "%.*f", sv->decimals, sv->v);
-			buf_puts(b, ",\"unit\":");
-			if (sv->unit[0] != '\0')
-				buf_json_str(b, sv->unit);
-			else
-				buf_puts(b, "null");
-			buf_puts(b, "}");
+				buf_puts(b, "null]");
 		}
-		buf_puts(b, "}}");
+		buf_puts(b, "]}");
 	}
 	buf_puts(b, "]}\n");
 }

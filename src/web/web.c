@@ -1,32 +1,59 @@
 #include "web.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive.h"
+#include "assets.h"
 #include "buf.h"
+#include "events.h"
+#include "history.h"
 #include "http.h"
 #include "measure.h"
+#include "metrics.h"
 #include "render.h"
 #include "sensor.h"
 #include "xmalloc.h"
 
-#define TYPE_HTML "text/html; charset=utf-8"
-#define TYPE_JSON "application/json"
+#define TYPE_HTML    "text/html; charset=utf-8"
+#define TYPE_JSON    "application/json"
+#define TYPE_TEXT    "text/plain; charset=utf-8"
+#define TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
 
 struct route {
 	const char *path;
-	const char *allow; /* the Allow header for a 405 */
-	bool post;
+	const char *allow; /* the methods it takes, as the Allow header of a 405 says */
 	void (*fn)(struct web *w, struct http_req *r);
 };
 
+static const char *path_label(struct http_req *r);
+static bool allowed(const char *allow, const char *method);
+
+static const char *method_label(struct http_req *r)
+{
+	static const char *const known[] = { "GET", "HEAD", "POST" };
+
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(http_req_method(r), known[i]) == 0)
+			return known[i];
+	return "other";
+}
+
+static void count(struct web *w, struct http_req *r, unsigned status)
+{
+	http_count(&w->counters, path_label(r), method_label(r), status);
+}
+
 /* Send b with the headers every dynamic answer gets. */
-static void reply_buf(struct http_req *r, unsigned status, const char *type, struct buf *b)
+static void reply_buf(struct web *w, struct http_req *r, unsigned status, const char *type,
+                      struct buf *b)
 {
 	size_t len;
 	char *body = buf_steal(b, &len);
 
+	count(w, r, status);
 	http_add_header(r, "Cache-Control", "no-store");
 	http_add_header(r, "X-Content-Type-Options", "nosniff");
 	http_reply(r, status, type, body, len);
@@ -37,7 +64,7 @@ static bool is_api(struct http_req *r)
 	return strncmp(http_req_path(r), "/api/", 5) == 0;
 }
 
-static void reply_error(struct http_req *r, unsigned status, const char *text)
+static void reply_error(struct web *w, struct http_req *r, unsigned status, const char *text)
 {
 	struct buf b;
 
@@ -46,7 +73,7 @@ static void reply_error(struct http_req *r, unsigned status, const char *text)
 		render_error_json(&b, status, text);
 	else
 		render_error_html(&b, status, text);
-	reply_buf(r, status, is_api(r) ? TYPE_JSON : TYPE_HTML, &b);
+	reply_buf(w, r, status, is_api(r) ? TYPE_JSON : TYPE_HTML, &b);
 }
 
 static struct render_view web_view(const struct web *w)
@@ -65,6 +92,51 @@ static struct render_view web_view(const struct web *w)
 	return v;
 }
 
+void web_state_json(const struct web *w, struct buf *b)
+{
+	struct render_view v = web_view(w);
+
+	render_json(b, &v);
+}
+
+void web_publish_reading(struct web *w, const struct sensor *s, double t)
+{
+	struct buf b;
+
+	if (events_clients(w->events) == 0)
+		return;
+	buf_init(&b);
+	render_reading_json(&b, s, t, sensor_now_mono());
+	events_publish(w->events, "reading", b.data);
+	buf_free(&b);
+}
+
+void web_publish_change(struct web *w, const struct sensor *s)
+{
+	struct buf b;
+
+	if (events_clients(w->events) == 0)
+		return;
+	buf_init(&b);
+	render_sensor_json(&b, s, sensor_now_mono());
+	events_publish(w->events, "sensor", b.data);
+	buf_free(&b);
+}
+
+void web_publish_round(struct web *w, double duration)
+{
+	struct buf b;
+	struct render_view v;
+
+	if (events_clients(w->events) == 0)
+		return;
+	v = web_view(w);
+	buf_init(&b);
+	render_round_json(&b, &v, duration);
+	events_publish(w->events, "measurement", b.data);
+	buf_free(&b);
+}
+
 static void page_get(struct web *w, struct http_req *r)
 {
 	struct buf b;
@@ -73,18 +145,94 @@ static void page_get(struct web *w, struct http_req *r)
 	buf_init(&b);
 	render_html(&b, &v);
 	http_add_header(r, "Content-Security-Policy",
-	                "default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-	reply_buf(r, 200, TYPE_HTML, &b);
+	                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+	reply_buf(w, r, 200, TYPE_HTML, &b);
 }
 
 static void api_sensors(struct web *w, struct http_req *r)
 {
 	struct buf b;
-	struct render_view v = web_view(w);
 
 	buf_init(&b);
-	render_json(&b, &v);
-	reply_buf(r, 200, TYPE_JSON, &b);
+	web_state_json(w, &b);
+	reply_buf(w, r, 200, TYPE_JSON, &b);
+}
+
+/* GET /api/v1/history?sensor=NAME&value=NAME&since=UNIX_SECONDS */
+static void api_history(struct web *w, struct http_req *r)
+{
+	const char *sensor = http_req_arg(r, "sensor");
+	const char *value = http_req_arg(r, "value");
+	const char *since_s = http_req_arg(r, "since");
+	double since = 0;
+	struct buf b;
+
+	if (since_s != NULL) {
+		char *end;
+		since = strtod(since_s, &end);
+		if (since_s[0] == '\0' || *end != '\0' || !isfinite(since)) {
+			reply_error(
+			        w, r, 400,
+			        "since: give a time in seconds since the epoch, like 1764150000");
+			return;
+		}
+	}
+	bool found = sensor == NULL && value == NULL;
+	for (size_t i = 0; i < w->history->n && !found; i++) {
+		const struct history_series *se = &w->history->series[i];
+		found = (sensor == NULL || strcmp(sensor, se->sensor) == 0) &&
+		        (value == NULL || strcmp(value, se->value) == 0);
+	}
+	if (!found) {
+		buf_init(&b);
+		buf_printf(&b, "no history for sensor=%s value=%s (on/off values have none)",
+		           sensor ? sensor : "(any)", value ? value : "(any)");
+		reply_error(w, r, 404, b.data);
+		buf_free(&b);
+		return;
+	}
+	struct render_view v = web_view(w);
+	buf_init(&b);
+	render_history(&b, w->history, &v, sensor, value, since);
+	reply_buf(w, r, 200, TYPE_JSON, &b);
+}
+
+static void metrics_get(struct web *w, struct http_req *r)
+{
+	struct render_view v = web_view(w);
+	struct metrics_view m = {
+		.v = &v,
+		.durations = w->durations,
+		.http = &w->counters,
+		.event_clients = events_clients(w->events),
+		.start_time = w->start_time,
+		.history_saved = w->archive == NULL || archive_ok(w->archive),
+	};
+	struct buf b;
+
+	/* Count this answer before rendering, so it shows in itself. */
+	count(w, r, 200);
+	buf_init(&b);
+	render_metrics(&b, &m);
+	size_t len;
+	char *body = buf_steal(&b, &len);
+	http_add_header(r, "Cache-Control", "no-store");
+	http_reply(r, 200, TYPE_METRICS, body, len);
+}
+
+static void events_get(struct web *w, struct http_req *r)
+{
+	struct buf b;
+
+	buf_init(&b);
+	web_state_json(w, &b);
+	if (events_subscribe(w->events, r, b.data)) {
+		count(w, r, 200);
+	} else {
+		http_add_header(r, "Retry-After", "30");
+		reply_error(w, r, 503, "too many open event streams; try again later");
+	}
+	buf_free(&b);
 }
 
 struct waiting {
@@ -99,13 +247,13 @@ static void measured_cb(void *arg, bool completed)
 	struct waiting *wt = arg;
 
 	if (!completed)
-		reply_error(wt->req, 503, "the daemon is shutting down");
+		reply_error(wt->web, wt->req, 503, "the daemon is shutting down");
 	else if (wt->redirect) {
 		http_add_header(wt->req, "Location", "/");
 		struct buf b;
 		buf_init(&b);
 		buf_puts(&b, "measured: see /\n");
-		reply_buf(wt->req, 303, "text/plain; charset=utf-8", &b);
+		reply_buf(wt->web, wt->req, 303, TYPE_TEXT, &b);
 	} else {
 		api_sensors(wt->web, wt->req);
 	}
@@ -132,12 +280,73 @@ static void api_measure(struct web *w, struct http_req *r)
 	start_measure(w, r, false);
 }
 
+/* The page's assets, revalidated with their ETag. */
+static bool asset_get(struct web *w, struct http_req *r)
+{
+	const char *path = http_req_path(r);
+
+	for (size_t i = 0; i < assets_count; i++) {
+		const struct asset *a = &assets[i];
+		if (strcmp(path, a->path) != 0)
+			continue;
+		if (!allowed("GET, HEAD", http_req_method(r))) {
+			http_add_header(r, "Allow", "GET, HEAD");
+			reply_error(w, r, 405, "method not allowed here");
+			return true;
+		}
+		const char *inm = http_req_header(r, "If-None-Match");
+		bool fresh = inm != NULL && strcmp(inm, a->etag) == 0;
+		count(w, r, fresh ? 304 : 200);
+		http_add_header(r, "ETag", a->etag);
+		http_add_header(r, "Cache-Control", "no-cache");
+		http_add_header(r, "X-Content-Type-Options", "nosniff");
+		if (fresh) {
+			http_reply(r, 304, NULL, NULL, 0);
+		} else {
+			char *body = xcalloc(1, a->len + 1);
+			memcpy(body, a->data, a->len);
+			http_reply(r, 200, a->type, body, a->len);
+		}
+		return true;
+	}
+	return false;
+}
+
 static const struct route routes[] = {
-	{ "/", "GET, HEAD", false, page_get },
-	{ "/measure", "POST", true, page_measure },
-	{ "/api/v1/sensors", "GET, HEAD", false, api_sensors },
-	{ "/api/v1/measure", "POST", true, api_measure },
+	{ "/", "GET, HEAD", page_get },
+	{ "/measure", "POST", page_measure },
+	{ "/events", "GET", events_get },
+	{ "/metrics", "GET, HEAD", metrics_get },
+	{ "/api/v1/sensors", "GET, HEAD", api_sensors },
+	{ "/api/v1/history", "GET, HEAD", api_history },
+	{ "/api/v1/measure", "POST", api_measure },
 };
+static const size_t nroutes = sizeof routes / sizeof routes[0];
+
+/* The route's path, for the request counters: a fixed set of labels. */
+static const char *path_label(struct http_req *r)
+{
+	const char *path = http_req_path(r);
+
+	for (size_t i = 0; i < nroutes; i++)
+		if (strcmp(path, routes[i].path) == 0)
+			return routes[i].path;
+	for (size_t i = 0; i < assets_count; i++)
+		if (strcmp(path, assets[i].path) == 0)
+			return assets[i].path;
+	return "other";
+}
+
+/* Whether method is one of the ", "-separated words of allow. */
+static bool allowed(const char *allow, const char *method)
+{
+	size_t n = strlen(method);
+
+	for (const char *p = allow; (p = strstr(p, method)) != NULL; p += n)
+		if ((p == allow || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
+			return true;
+	return false;
+}
 
 void web_handle(void *ctx, struct http_req *r)
 {
@@ -145,19 +354,18 @@ void web_handle(void *ctx, struct http_req *r)
 	const char *path = http_req_path(r);
 	const char *method = http_req_method(r);
 
-	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+	for (size_t i = 0; i < nroutes; i++) {
 		const struct route *rt = &routes[i];
 		if (strcmp(path, rt->path) != 0)
 			continue;
-		bool ok = rt->post ? strcmp(method, "POST") == 0
-		                   : strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-		if (ok) {
+		if (allowed(rt->allow, method)) {
 			rt->fn(w, r);
 		} else {
 			http_add_header(r, "Allow", rt->allow);
-			reply_error(r, 405, "method not allowed here");
+			reply_error(w, r, 405, "method not allowed here");
 		}
 		return;
 	}
-	reply_error(r, 404, "no such page");
+	if (!asset_get(w, r))
+		reply_error(w, r, 404, "no such page");
 }

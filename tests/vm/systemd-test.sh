@@ -68,6 +68,13 @@ check "journal -p warning: the missing bus" sh -c "journalctl -u muricle --no-pa
 check "journal -p warning: no info lines" sh -c "! journalctl -u muricle --no-pager -o cat -p warning | grep -q 'starting'"
 check "reload" systemctl reload muricle.service
 check "active after reload" wait_for 10 systemctl is-active --quiet muricle.service
+# The history goes to StateDirectory= at stop and comes back at start.
+check "restart" systemctl restart muricle.service
+check "the history file is in the state directory" test -s /var/lib/muricle/history
+check "journal: the history was loaded" wait_for 30 journal_has "history: loaded"
+check "the history API answers" sh -c "curl -sf --max-time 30 http://127.0.0.1/api/v1/history | grep -q '\"series\":\\[{'"
+check "the event stream starts with the state" sh -c "curl -sN --max-time 5 http://127.0.0.1/events | grep -q '^event: state'"
+check "/metrics answers" sh -c "curl -sf --max-time 30 http://127.0.0.1/metrics | grep -q '^muricle_sensor_status{sensor=\"led\"'"
 
 pid=$(systemctl show -p MainPID --value muricle.service)
 kill -STOP "$pid"

@@ -1,0 +1,192 @@
+#include "statefile.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+/* Sync the folder that holds path, so the rename itself is durable. */
+static int sync_dir(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
+	int saved = errno;
+
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	errno = saved;
+	return rc;
+}
+
+int statefile_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
+{
+	char tmp[4096];
+	const char *step = "create";
+	const char *p = data;
+	int fd;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto fail;
+	step = "write";
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		p += n;
+		len -= (size_t)n;
+	}
+	step = "fsync";
+	if (fsync(fd) < 0)
+		goto fail;
+	step = "close";
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	step = "rename";
+	if (rename(tmp, path) < 0)
+		goto fail;
+	if (sync_dir(path) < 0) {
+		snprintf(err, errlen, "fsync the folder of %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s %s: %s%s", step, step[0] == 'r' ? path : tmp, strerror(errno),
+	         errno == EACCES || errno == EROFS ? " (is the state directory writable?)" : "");
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+struct statefile_job {
+	char *path, *data;
+	size_t len;
+	int rc;
+	char err[512];
+	int efd;
+	pthread_t thread;
+	struct event *ev;
+	statefile_done_fn done;
+	void *arg;
+};
+
+static void *statefile_worker(void *arg)
+{
+	struct statefile_job *job = arg;
+	uint64_t one = 1;
+
+	job->rc = statefile_write(job->path, job->data, job->len, job->err, sizeof job->err);
+	if (write(job->efd, &one, sizeof one) != sizeof one)
+		abort(); /* an eventfd write only fails on overflow */
+	return NULL;
+}
+
+static void statefile_free(struct statefile_job *job)
+{
+	pthread_join(job->thread, NULL);
+	event_free(job->ev);
+	close(job->efd);
+	free(job->path);
+	free(job->data);
+	free(job);
+}
+
+static void statefile_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct statefile_job *job = arg;
+	statefile_done_fn done = job->done;
+	void *done_arg = job->arg;
+	char err[sizeof job->err];
+	int rc = job->rc;
+
+	(void)fd;
+	(void)what;
+	snprintf(err, sizeof err, "%s", job->err);
+	statefile_free(job);
+	done(done_arg, rc, err);
+}
+
+struct statefile_job *statefile_write_async(struct event_base *base, const char *path, char *data,
+                                            size_t len, statefile_done_fn done, void *arg)
+{
+	struct statefile_job *job = xcalloc(1, sizeof *job);
+
+	job->path = xstrdup(path);
+	job->data = data;
+	job->len = len;
+	job->done = done;
+	job->arg = arg;
+	job->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (job->efd < 0)
+		fatal("eventfd: %s", strerror(errno));
+	job->ev = event_new(base, job->efd, EV_READ, statefile_done_cb, job);
+	event_add(job->ev, NULL);
+	int rc = pthread_create(&job->thread, NULL, statefile_worker, job);
+	if (rc != 0)
+		fatal("cannot start a thread to save %s: %s", path, strerror(rc));
+	return job;
+}
+
+void statefile_wait(struct statefile_job *job)
+{
+	if (job != NULL)
+		statefile_free(job);
+}
+
+char *statefile_read(const char *path, size_t max, size_t *len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *data = NULL;
+	size_t got = 0;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		goto fail;
+	}
+	data = xcalloc(1, (size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO; /* shrank while reading */
+			goto fail;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	*len = got;
+	return data;
+fail:;
+	int saved = errno;
+	free(data);
+	close(fd);
+	errno = saved;
+	return NULL;
+}
