@@ -549,9 +549,5 @@ int main(void)
 	tcase_add_test(own, real_hardware_missing);
 	suite_add_tcase(s, shared);
 	suite_add_tcase(s, own);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

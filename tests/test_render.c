@@ -10,6 +10,7 @@
 #include "metrics.h"
 #include "render.h"
 #include "sensor.h"
+#include "testutil.h"
 
 static void nop(struct sensor *s)
 {
@@ -380,9 +381,5 @@ int main(void)
 	tcase_add_test(tc, metrics_exposition);
 	tcase_add_test(tc, reading_event_json);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

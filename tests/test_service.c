@@ -359,9 +359,5 @@ int main(void)
 	tcase_add_test(tc, reload_keeps_a_running_configuration_over_a_bad_one);
 	tcase_add_test(tc, reload_answers_waiting_requests);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

@@ -3,6 +3,7 @@
 #include "loop.h"
 
 #include <arpa/inet.h>
+#include <check.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
@@ -398,4 +399,14 @@ void tu_run_for(struct event_base *base, double seconds)
 	bool never = false;
 
 	tu_run_until(base, &never, seconds);
+}
+
+int tu_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

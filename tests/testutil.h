@@ -8,6 +8,10 @@
 #include <sys/types.h>
 
 struct event_base;
+typedef struct Suite Suite;
+
+/* Run a Check suite; the process's exit status (EXIT_SUCCESS if all passed). */
+int tu_run_suite(Suite *s);
 
 /* A fresh temporary directory (removed by nobody: it lives in /tmp). */
 char *tu_tempdir(void);
