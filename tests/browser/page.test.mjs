@@ -83,6 +83,37 @@ function stop(child) {
 	});
 }
 
+// WCAG contrast of the page's text against what is behind it.
+function contrasts(page) {
+	return page.evaluate(() => {
+		const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+		const lum = ([r, g, b]) => {
+			const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+			return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+		};
+		const behind = (el) => {
+			for (let e = el; e; e = e.parentElement) {
+				const c = getComputedStyle(e).backgroundColor;
+				if (c !== "rgba(0, 0, 0, 0)" && c !== "transparent") return c;
+			}
+			return "rgb(255, 255, 255)";
+		};
+		const out = {};
+		for (const sel of ["h1", ".status", ".meta", "th", ".value", "button", "figcaption", ".live", ".sim"]) {
+			const el = document.querySelector(sel);
+			if (!el) continue;
+			const a = lum(rgb(getComputedStyle(el).color));
+			const b = lum(rgb(behind(el)));
+			out[sel] = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+		}
+		return out;
+	});
+}
+
+function enoughContrast(ratios, scheme) {
+	for (const [sel, r] of Object.entries(ratios)) assert.ok(r >= 4.5, `${scheme}: ${sel} has contrast ${r.toFixed(2)}:1, under 4.5:1`);
+}
+
 async function main() {
 	fs.mkdirSync(artifacts, { recursive: true });
 	const port = await freePort();
@@ -157,8 +188,10 @@ async function main() {
 		await page.waitForSelector("#live.on", { timeout: 15000 });
 		assert.equal(await page.evaluate(() => window.stayed), true, "still the same page");
 
-		step("dark scheme and a phone-sized screen");
+		step("contrast of at least 4.5:1 in light and dark, a phone-sized screen");
+		enoughContrast(await contrasts(page), "light");
 		await page.emulateMedia({ colorScheme: "dark" });
+		enoughContrast(await contrasts(page), "dark");
 		await page.screenshot({ path: path.join(artifacts, "page-dark.png"), fullPage: true });
 		const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, colorScheme: "light" });
 		const small = await phone.newPage();
