@@ -38,7 +38,7 @@ function freePort() {
 	});
 }
 
-function config(port, interval, blink) {
+function config(port, interval, blink, i2cDelay) {
 	const file = path.join(dir, `muricle-${interval}.conf`);
 	fs.writeFileSync(
 		file,
@@ -55,6 +55,8 @@ blink = ${blink}
 [bmp180 barometer]
 [mq135 air]
 temperature_from = barometer
+[simulation]
+i2c_delay = ${i2cDelay}
 `,
 	);
 	return file;
@@ -77,6 +79,7 @@ async function start(conf, port) {
 }
 
 function stop(child) {
+	if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode);
 	return new Promise((resolve) => {
 		child.on("exit", (code, sig) => resolve(code ?? sig));
 		child.kill("SIGTERM");
@@ -119,14 +122,10 @@ async function main() {
 	const port = await freePort();
 
 	step("a first daemon measures every second for 4.5 s, then stops (and saves its history)");
-	let d = await start(config(port, 1, 0.2), port);
+	let d = await start(config(port, 1, 0.2, 0), port);
 	await new Promise((r) => setTimeout(r, 4500));
 	assert.equal(await stop(d), 0, "the first daemon exits cleanly");
 	assert.ok(fs.existsSync(path.join(dir, "history-simulated")), "the history file exists");
-
-	step("a second daemon starts from that history");
-	const conf = config(port, 30, 1);
-	d = await start(conf, port);
 
 	const browser = await chromium.launch({
 		executablePath: chromePath,
@@ -145,8 +144,20 @@ async function main() {
 			if (!r.url().endsWith("/events")) problems.push("request failed: " + r.url());
 		});
 
+		step("a second daemon starts from that history; its I2C is slow (0.4 s a transfer)");
+		const conf = config(port, 30, 1, 0.4);
+		d = await start(conf, port);
 		await page.goto(`http://127.0.0.1:${port}/`);
 		await page.waitForSelector("#live.on", { timeout: 10000 });
+		await page.evaluate(() => (window.stayed = true));
+
+		step("the barometer's status goes from pending to ok without a reload");
+		const baroStatus = 'section[data-sensor="barometer"] .status';
+		assert.equal(await page.textContent(baroStatus), "pending");
+		await page.waitForFunction((sel) => document.querySelector(sel).textContent === "ok", baroStatus, { timeout: 15000 });
+		assert.equal(await page.getAttribute(baroStatus, "class"), "status status-ok");
+		assert.match(await page.textContent('section[data-sensor="barometer"] .age'), /^Last good reading \d+ s ago\.$/);
+		assert.equal(await page.evaluate(() => window.stayed), true, "the page did not reload");
 
 		step("the charts show the earlier history");
 		const chart = 'svg.chart[data-sensor="barometer"][data-value="pressure"]';
@@ -163,19 +174,18 @@ async function main() {
 		assert.match(label, /^pressure over .* h: min .* hPa, max .* hPa, now .* hPa$/, "the chart says what it shows");
 
 		step("MEASURE updates the page without a reload");
-		await page.evaluate(() => (window.stayed = true));
 		const round = await page.textContent("#round");
 		const n0 = Number((round.match(/Measurement (\d+)/) || [0, 0])[1]);
 		assert.equal(await page.textContent('section[data-sensor="led"] tr[data-value="led"] .value'), "off");
 		await page.click("#measure button");
 		await page.waitForFunction(() => document.querySelector('section[data-sensor="led"] tr[data-value="led"] .value').textContent === "on", null, { timeout: 5000 });
-		await page.waitForFunction((n) => (document.querySelector("#round").textContent.match(/Measurement (\d+)/) || [0, 0])[1] > n, n0, { timeout: 5000 });
+		await page.waitForFunction((n) => (document.querySelector("#round").textContent.match(/Measurement (\d+)/) || [0, 0])[1] > n, n0, { timeout: 15000 });
 		assert.equal(await page.evaluate(() => window.stayed), true, "the page did not reload");
 		const status = await page.textContent('section[data-sensor="barometer"] .status');
 		assert.equal(status, "ok");
 		const pressure = await page.textContent('section[data-sensor="barometer"] tr[data-value="pressure"] .value');
 		assert.match(pressure, /^\d+\.\d\d hPa$/, "pressure shown with its unit");
-		await page.waitForFunction((b) => Number(document.querySelector('svg.chart[data-sensor="barometer"][data-value="pressure"]').dataset.points) > b, before, { timeout: 5000 });
+		await page.waitForFunction((b) => Number(document.querySelector('svg.chart[data-sensor="barometer"][data-value="pressure"]').dataset.points) > b, before, { timeout: 15000 });
 		await page.screenshot({ path: path.join(artifacts, "page-led-on.png"), fullPage: true });
 		step("the LED goes off again by itself, and the page shows it");
 		await page.waitForFunction(() => document.querySelector('section[data-sensor="led"] tr[data-value="led"] .value').textContent === "off", null, { timeout: 5000 });
