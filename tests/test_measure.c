@@ -10,6 +10,7 @@
 #include "button.h"
 #include "config.h"
 #include "gpio.h"
+#include "loop.h"
 #include "measure.h"
 #include "sensor.h"
 #include "sim.h"
@@ -578,11 +579,49 @@ START_TEST(button_config_errors)
 }
 END_TEST
 
+static char order[8];
+static struct event *next_step;
+
+/* Note that an event ran; the first step makes the next one ready. */
+static void note_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	strncat(order, arg, sizeof order - strlen(order) - 1);
+	if (strcmp(arg, "s") == 0)
+		event_active(next_step, EV_TIMEOUT, 1);
+}
+
+/* A chain of hardware steps (a transfer done, the next one started) runs
+ * to its end before HTTP work that was ready before it (see loop.h). */
+START_TEST(hardware_events_run_before_http)
+{
+	struct event_base *base = tu_loop();
+	struct event *http = event_new(base, -1, 0, note_cb, "h");
+	struct event *step = event_new(base, -1, 0, note_cb, "s");
+
+	next_step = event_new(base, -1, 0, note_cb, "t");
+	ck_assert_int_eq(event_base_get_npriorities(base), LOOP_PRIORITIES);
+	ck_assert_int_eq(event_get_priority(step), LOOP_PRIO_DEFAULT);
+	event_priority_set(http, LOOP_PRIO_HTTP);
+	order[0] = '\0';
+	event_active(http, EV_TIMEOUT, 1); /* ready first */
+	event_active(step, EV_TIMEOUT, 1);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_str_eq(order, "sth");
+	event_free(http);
+	event_free(step);
+	event_free(next_step);
+	event_base_free(base);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("measure");
 	TCase *tc = tcase_create("measure");
 
+	tcase_add_test(tc, hardware_events_run_before_http);
 	tcase_add_test(tc, all_sensors_start_together);
 	tcase_add_test(tc, requests_in_flight_join_the_round);
 	tcase_add_test(tc, status_transitions);

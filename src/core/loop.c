@@ -25,5 +25,11 @@ struct event_base *loop_new(char *err, size_t errlen)
 			event_base_free(base);
 		return NULL;
 	}
+	/* New events get the middle priority, LOOP_PRIO_DEFAULT. */
+	if (event_base_priority_init(base, LOOP_PRIORITIES) < 0) {
+		snprintf(err, errlen, "libevent could not set up event priorities");
+		event_base_free(base);
+		return NULL;
+	}
 	return base;
 }

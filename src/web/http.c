@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "loop.h"
 #include "xmalloc.h"
 
 #define HTTP_MAX_HEADERS      6
@@ -284,6 +285,10 @@ struct http *http_new(struct event_base *base, int listen_fd, http_handler handl
 	h->io = event_new(base, info->epoll_fd, EV_READ | EV_PERSIST, http_event_cb, h);
 	h->timer = evtimer_new(base, http_event_cb, h);
 	h->kick = event_new(base, -1, 0, http_event_cb, h);
+	/* Requests wait for the hardware's steps, never the other way round. */
+	event_priority_set(h->io, LOOP_PRIO_HTTP);
+	event_priority_set(h->timer, LOOP_PRIO_HTTP);
+	event_priority_set(h->kick, LOOP_PRIO_HTTP);
 	event_add(h->io, NULL);
 	http_run(h);
 	return h;
