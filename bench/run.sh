@@ -16,9 +16,21 @@ nport=18081
 pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	# The daemon saves its history into $tmp as it stops: let it finish.
+	for p in $pids; do wait "$p" 2>/dev/null || true; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+# Servers on the first core, load generators on the others, so that the
+# load's own CPU time does not show up as the server's latency.
+cores=$(nproc)
+if [ "$cores" -ge 2 ]; then
+	server="taskset -c 0"
+	client="taskset -c 1-$((cores - 1))"
+else
+	server="" client=""
+fi
 
 # The reference board, simulated; sampling every minute as installed.
 sed -e "s/^listen = .*/listen = 127.0.0.1:$mport/" "$here/../etc/muricle.conf" > "$tmp/muricle.conf"
@@ -34,7 +46,7 @@ PY
 pids="$pids $!"
 sleep 0.5
 start=$(date +%s%N)
-NOTIFY_SOCKET=$tmp/notify "$bin" --simulate -c "$tmp/muricle.conf" 2> "$tmp/daemon.log" &
+STATE_DIRECTORY=$tmp NOTIFY_SOCKET=$tmp/notify $server "$bin" --simulate -c "$tmp/muricle.conf" 2> "$tmp/daemon.log" &
 mpid=$!
 pids="$pids $mpid"
 while ! curl -s -o /dev/null "http://127.0.0.1:$mport/"; do sleep 0.01; done
@@ -64,23 +76,47 @@ http {
 	}
 }
 NGX
-nginx -c "$tmp/nginx/nginx.conf" -g 'daemon off;' &
+$server nginx -c "$tmp/nginx/nginx.conf" -g 'daemon off;' &
 pids="$pids $!"
 sleep 0.5
 
-# wrk: keep-alive, 64 connections, 2 threads. Prints "rps p50 p99".
-load() {
-	wrk -t2 -c64 -d"${dur}s" --latency "$1" > "$tmp/wrk.out" 2>&1
-	awk '/Requests\/sec/ { rps = $2 }
-	     /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
-	     END { print rps, p50, p99 }' "$tmp/wrk.out"
+# wrk's latency line ("50%  1.47ms") in ms, whatever unit wrk chose.
+wrk_ms() {
+	awk -v q="$1" '$1 == q { v = $2; f = 1
+		if (v ~ /us$/) f = 0.001; else if (v ~ /ms$/) f = 1; else if (v ~ /s$/) f = 1000
+		sub(/[a-z]+$/, "", v); printf "%.2f", v * f }' "$2"
 }
+# wrk: keep-alive, 64 connections, 2 threads. Prints "rps p50_ms p99_ms".
+load() {
+	$client wrk -t2 -c64 -d"${dur}s" --latency "$1" > "$tmp/wrk.out" 2>&1
+	echo "$(awk '/Requests\/sec/ { print $2 }' "$tmp/wrk.out")" \
+		"$(wrk_ms 50% "$tmp/wrk.out")" "$(wrk_ms 99% "$tmp/wrk.out")"
+}
+# The median of the numbers in column $1 of file $2.
+median() { sort -g -k "$1" "$2" | awk -v c="$1" '{ a[NR] = $c } END { print a[int((NR + 1) / 2)] }'; }
 rss_kb() { awk '/^Rss:/ { print $2 }' "/proc/$mpid/smaps_rollup"; }
 anon_kb() { awk '/^Private_Dirty:/ { print $2 }' "/proc/$mpid/smaps_rollup"; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$mpid/stat"; }
 
 idle_rss=$(rss_kb)
 idle_anon=$(anon_kb)
+
+# The reference for footprint: libmicrohttpd in a libevent loop and nothing
+# else (bench/bare.c), built with the same compiler flags.
+bport=18082
+# shellcheck disable=SC2046 # pkg-config's flags are words
+cc -O2 -o "$tmp/bare" "$here/bare.c" $(pkg-config --cflags --libs libevent_core libmicrohttpd)
+"$tmp/bare" "$bport" &
+bpid=$!
+pids="$pids $bpid"
+while ! curl -s -o /dev/null "http://127.0.0.1:$bport/"; do sleep 0.01; done
+bare_rss=$(awk '/^Rss:/ { print $2 }' "/proc/$bpid/smaps_rollup")
+bare_anon=$(awk '/^Private_Dirty:/ { print $2 }' "/proc/$bpid/smaps_rollup")
+kill "$bpid"
+# Where muricled's RSS goes, by mapping: the five largest.
+rss_top=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { n = ($6 == "" ? "[anon]" : $6); sub(/.*\//, "", n) }
+	/^Rss:/ { r[n] += $2 } END { for (n in r) print r[n], n }' "/proc/$mpid/smaps" |
+	sort -rn | head -n 5 | awk '{ printf "%s%s %s kB", (NR > 1 ? ", " : ""), $2, $1 }')
 
 # Idle: CPU and wakeups (epoll_wait returns) over a quiet minute.
 idle_secs=${BENCH_IDLE_SECONDS:-60}
@@ -91,32 +127,42 @@ wakeups=$(awk '/epoll_wait/ { print $4 }' "$tmp/strace.out")
 idle_cpu_ms=$(( (t_after - t_before) * 1000 / $(getconf CLK_TCK) ))
 
 # shellcheck disable=SC2046 # "rps p50 p99"
-set -- $(load "http://127.0.0.1:$mport/")
-page_rps=$1 page_p50=$2 page_p99=$3
-# shellcheck disable=SC2046 # "rps p50 p99"
 set -- $(load "http://127.0.0.1:$mport/api/v1/sensors")
 api_rps=$1 api_p50=$2 api_p99=$3
 # shellcheck disable=SC2046 # "rps p50 p99"
-set -- $(load "http://127.0.0.1:$nport/")
-ngx_rps=$1 ngx_p50=$2 ngx_p99=$3
+set -- $(load "http://127.0.0.1:$mport/metrics")
+met_rps=$1 met_p50=$2 met_p99=$3
 
-# GET / while 4 clients measure back to back; their round trips.
-clients=""
-for i in 1 2 3 4; do
-	(end=$(($(date +%s) + dur + 2))
-	 while [ "$(date +%s)" -lt "$end" ]; do
-		curl -s -o /dev/null -w '%{time_total}\n' -X POST "http://127.0.0.1:$mport/api/v1/measure"
-	 done) > "$tmp/measure.$i" &
-	clients="$clients $!"
+# GET / alone, then while 4 clients measure back to back (wrk posting, so
+# the load generator costs little), three times each, interleaved, with
+# nginx's reference in the same rounds: medians, so one noisy run on a
+# shared machine does not decide a ratio.
+printf 'wrk.method = "POST"\n' > "$tmp/post.lua"
+: > "$tmp/alone"
+: > "$tmp/busy"
+: > "$tmp/ngx"
+: > "$tmp/rtt"
+for _ in 1 2 3; do
+	load "http://127.0.0.1:$mport/" >> "$tmp/alone"
+	load "http://127.0.0.1:$nport/" >> "$tmp/ngx"
+	$client wrk -t1 -c4 -d"$((dur + 2))s" --latency -s "$tmp/post.lua" \
+		"http://127.0.0.1:$mport/api/v1/measure" > "$tmp/measure.out" 2>&1 &
+	measurer=$!
+	sleep 1
+	load "http://127.0.0.1:$mport/" >> "$tmp/busy"
+	wait "$measurer"
+	echo "$(wrk_ms 50% "$tmp/measure.out")" \
+		"$(awk '/requests in/ { print $1 }' "$tmp/measure.out")" >> "$tmp/rtt"
 done
-sleep 1
-# shellcheck disable=SC2046 # "rps p50 p99"
-set -- $(load "http://127.0.0.1:$mport/")
-busy_rps=$1 busy_p50=$2 busy_p99=$3
-# shellcheck disable=SC2086 # a list of pids
-wait $clients
-measure_median_ms=$(cat "$tmp"/measure.* | sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] * 1000 }')
-measures=$(cat "$tmp"/measure.* | wc -l)
+page_rps=$(median 1 "$tmp/alone") page_p50=$(median 2 "$tmp/alone") page_p99=$(median 3 "$tmp/alone")
+ngx_rps=$(median 1 "$tmp/ngx") ngx_p50=$(median 2 "$tmp/ngx") ngx_p99=$(median 3 "$tmp/ngx")
+busy_rps=$(median 1 "$tmp/busy") busy_p50=$(median 2 "$tmp/busy") busy_p99=$(median 3 "$tmp/busy")
+measure_median_ms=$(median 1 "$tmp/rtt")
+measures=$(awk '{ n += $2 } END { print n }' "$tmp/rtt")
+# The same measuring with nothing else going on.
+$client wrk -t1 -c4 -d"${dur}s" --latency -s "$tmp/post.lua" \
+	"http://127.0.0.1:$mport/api/v1/measure" > "$tmp/measure.out" 2>&1
+quiet_rtt_ms=$(wrk_ms 50% "$tmp/measure.out")
 # The floor: the slowest sensor's datasheet time, the BMP180 at oversampling 3.
 floor_ms=30.0
 
@@ -141,7 +187,7 @@ conn_rss=$(cat "$tmp/conns")
 before_m=$(rss_kb)
 total=0
 while [ "$total" -lt 1000000 ]; do
-	wrk -t2 -c64 -d"${dur}s" "http://127.0.0.1:$mport/api/v1/sensors" > "$tmp/wrk.out" 2>&1
+	$client wrk -t2 -c64 -d"${dur}s" "http://127.0.0.1:$mport/api/v1/sensors" > "$tmp/wrk.out" 2>&1
 	n=$(awk '/requests in/ { print $1 }' "$tmp/wrk.out")
 	total=$((total + n))
 done
@@ -149,22 +195,28 @@ after_m=$(rss_kb)
 size=$(stat -c %s "$bin")
 
 ratio=$(awk -v a="$page_rps" -v b="$ngx_rps" 'BEGIN { printf "%.2f", a / b }')
+p99_ratio=$(awk -v a="$busy_p99" -v b="$page_p99" 'BEGIN { printf "%.2f", a / b }')
+rtt_ratio=$(awk -v a="$measure_median_ms" -v b="$floor_ms" 'BEGIN { printf "%.2f", a / b }')
+quiet_ratio=$(awk -v a="$quiet_rtt_ms" -v b="$floor_ms" 'BEGIN { printf "%.2f", a / b }')
 machine="$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(uname -r)"
 
 {
 	echo "# muricle benchmark"
 	echo
-	echo "$(date -u +%Y-%m-%d), $machine; wrk -t2 -c64 -d${dur}s keep-alive; simulated reference board."
+	echo "$(date -u +%Y-%m-%d), $machine; wrk -t2 -c64 -d${dur}s keep-alive; simulated reference board; servers pinned to core 0${client:+, load to the others}."
 	echo
 	echo "| what | result |"
 	echo "|---|---|"
-	echo "| GET / | $page_rps req/s, p50 $page_p50, p99 $page_p99 |"
-	echo "| GET /api/v1/sensors | $api_rps req/s, p50 $api_p50, p99 $api_p99 |"
-	echo "| nginx, the same page as a static file (1 worker) | $ngx_rps req/s, p50 $ngx_p50, p99 $ngx_p99 |"
+	echo "| GET / (median of 3) | $page_rps req/s, p50 $page_p50 ms, p99 $page_p99 ms |"
+	echo "| GET /api/v1/sensors | $api_rps req/s, p50 $api_p50 ms, p99 $api_p99 ms |"
+	echo "| GET /metrics | $met_rps req/s, p50 $met_p50 ms, p99 $met_p99 ms |"
+	echo "| nginx, the same page as a static file, 1 worker (median of 3) | $ngx_rps req/s, p50 $ngx_p50 ms, p99 $ngx_p99 ms |"
 	echo "| GET / as a share of nginx | $ratio |"
-	echo "| GET / while 4 clients measure back to back | $busy_rps req/s, p50 $busy_p50, p99 $busy_p99 |"
-	echo "| measure round trip, median of $measures | $measure_median_ms ms (hardware floor $floor_ms ms) |"
-	echo "| idle RSS / private dirty | $idle_rss kB / $idle_anon kB |"
+	echo "| GET / while 4 clients measure back to back (median of 3) | $busy_rps req/s, p50 $busy_p50 ms, p99 $busy_p99 ms; p99 $p99_ratio x alone |"
+	echo "| measure round trip during that, median over $measures | $measure_median_ms ms, $rtt_ratio x the hardware floor of $floor_ms ms |"
+	echo "| measure round trip with no other load | $quiet_rtt_ms ms, $quiet_ratio x the floor |"
+	echo "| idle RSS / private dirty | $idle_rss kB / $idle_anon kB (largest: $rss_top) |"
+	echo "| the same for bench/bare.c (libmicrohttpd + libevent, nothing else) | $bare_rss kB / $bare_anon kB |"
 	echo "| RSS with 1,000 keep-alive connections | $conn_rss kB |"
 	echo "| RSS before / after $total requests | $before_m kB / $after_m kB |"
 	echo "| idle ${idle_secs} s: CPU, epoll_wait returns | $idle_cpu_ms ms, ${wakeups:-0} |"
