@@ -28,7 +28,8 @@ vm) want="$build $test $vm" ;;
 esac
 
 case "${1:-build}" in test | vm) browser=y ;; *) browser=n ;; esac
-# Node.js for the browser test: whatever the machine has, else Debian's.
+# Node.js for the browser test: whatever the machine has, else Debian's
+# (18 on Debian 12; tests/browser pins a playwright-core that runs on it).
 if [ "$browser" = y ] && ! command -v npm >/dev/null 2>&1; then
 	want="$want nodejs npm"
 fi
