@@ -135,22 +135,7 @@ START_TEST(measurement_time)
 }
 END_TEST
 
-struct rig {
-	struct event_base *base;
-	struct sim *sim;
-	struct i2c_bus *bus;
-	struct sensor *s;
-	struct sim_bme280 *model;
-	bool done;
-};
-
-static void rig_done(struct sensor *s, void *arg)
-{
-	(void)s;
-	((struct rig *)arg)->done = true;
-}
-
-static void rig_init(struct rig *r, enum sensor_kind kind, bool chip_has_humidity, unsigned os)
+static void rig_init(struct tu_rig *r, enum sensor_kind kind, bool chip_has_humidity, unsigned os)
 {
 	struct sensor_conf sc = { .kind = kind,
 		                  .address = 0x76,
@@ -161,39 +146,21 @@ static void rig_init(struct rig *r, enum sensor_kind kind, bool chip_has_humidit
 
 	strcpy(sc.name, "env");
 	strcpy(sc.bus, "/dev/i2c-1");
-	r->base = tu_loop();
-	r->sim = sim_new(r->base, 0, NULL);
+	tu_rig_init(r, 0);
 	r->model = sim_bme280_new(chip_has_humidity);
 	sim_i2c_attach(r->sim, "/dev/i2c-1", 0x76, &sim_bme280_ops, r->model);
-	r->bus = sim_i2c_bus(r->sim, "/dev/i2c-1");
-	r->s = bme280_sensor_new(&sc, r->bus);
-	sensor_attach(r->s, r->base);
-}
-
-static void rig_measure(struct rig *r)
-{
-	r->done = false;
-	sensor_start(r->s, 5, rig_done, r);
-	ck_assert(tu_run_until(r->base, &r->done, 10));
-}
-
-static void rig_free(struct rig *r)
-{
-	sensor_free(r->s);
-	i2c_bus_free(r->bus);
-	sim_free(r->sim);
-	event_base_free(r->base);
+	tu_rig_attach(r, bme280_sensor_new(&sc, r->bus));
 }
 
 static const unsigned oversampling[] = { 1, 2, 4, 8, 16 };
 
 START_TEST(bme280_reads_true_values)
 {
-	struct rig r;
+	struct tu_rig r;
 
 	rig_init(&r, KIND_BME280, true, oversampling[_i]);
 	sim_bme280_set(r.model, 19.37, 998.42, 63.5);
-	rig_measure(&r);
+	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_OK);
 	ck_assert_uint_eq(r.s->nvalues, 4);
 	ck_assert_str_eq(r.s->values[2].name, "humidity");
@@ -203,42 +170,42 @@ START_TEST(bme280_reads_true_values)
 	ck_assert_double_eq_tol(r.s->values[3].v, baro_altitude(99842, 101325), 0.1);
 	ck_assert_uint_eq(sim_bme280_early_reads(r.model), 0);
 	sim_bme280_set(r.model, -12.5, 1032.0, 12.0);
-	rig_measure(&r);
+	tu_rig_measure(&r, 5);
 	ck_assert_double_eq_tol(r.s->values[0].v, -12.5, 0.006);
 	ck_assert_double_eq_tol(r.s->values[1].v, 1032.0, 0.006);
 	ck_assert_double_eq_tol(r.s->values[2].v, 12.0, 0.05);
 	ck_assert_uint_eq(sim_bme280_early_reads(r.model), 0);
-	rig_free(&r);
+	tu_rig_free(&r);
 }
 END_TEST
 
 START_TEST(bmp280_has_no_humidity)
 {
-	struct rig r;
+	struct tu_rig r;
 
 	rig_init(&r, KIND_BMP280, false, 1);
 	sim_bme280_set(r.model, 25.0, 1000.0, 0);
-	rig_measure(&r);
+	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_OK);
 	ck_assert_uint_eq(r.s->nvalues, 3);
 	for (size_t i = 0; i < r.s->nvalues; i++)
 		ck_assert_str_ne(r.s->values[i].name, "humidity");
 	ck_assert_double_eq_tol(r.s->values[1].v, 1000.0, 0.006);
-	rig_free(&r);
+	tu_rig_free(&r);
 }
 END_TEST
 
 START_TEST(wrong_variant_is_named)
 {
-	struct rig r;
+	struct tu_rig r;
 
 	rig_init(&r, KIND_BMP280, true, 1); /* configured BMP280, a BME280 answers */
-	rig_measure(&r);
+	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
 	ck_assert_msg(strstr(r.s->error, "chip id 0x60") &&
 	                      strstr(r.s->error, "it is a BME280, configure [bme280]"),
 	              "%s", r.s->error);
-	rig_free(&r);
+	tu_rig_free(&r);
 }
 END_TEST
 

@@ -95,22 +95,7 @@ START_TEST(altitude)
 END_TEST
 
 /* The driver against the simulated chip, in process. */
-struct rig {
-	struct event_base *base;
-	struct sim *sim;
-	struct i2c_bus *bus;
-	struct sensor *s;
-	struct sim_bmp180 *model;
-	bool done;
-};
-
-static void rig_done(struct sensor *s, void *arg)
-{
-	(void)s;
-	((struct rig *)arg)->done = true;
-}
-
-static void rig_init(struct rig *r, unsigned oss, bool attach, double delay)
+static void rig_init(struct tu_rig *r, unsigned oss, bool attach, double delay)
 {
 	struct sensor_conf sc = {
 		.kind = KIND_BMP180, .address = 0x77, .oversampling = oss, .sea_level = 1013.25
@@ -118,40 +103,21 @@ static void rig_init(struct rig *r, unsigned oss, bool attach, double delay)
 
 	strcpy(sc.name, "baro");
 	strcpy(sc.bus, "/dev/i2c-1");
-	r->base = tu_loop();
-	r->sim = sim_new(r->base, delay, NULL);
-	r->model = NULL;
+	tu_rig_init(r, delay);
 	if (attach) {
 		r->model = sim_bmp180_new();
 		sim_i2c_attach(r->sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, r->model);
 	}
-	r->bus = sim_i2c_bus(r->sim, "/dev/i2c-1");
-	r->s = bmp180_sensor_new(&sc, r->bus);
-	sensor_attach(r->s, r->base);
-}
-
-static void rig_measure(struct rig *r, double timeout)
-{
-	r->done = false;
-	sensor_start(r->s, timeout, rig_done, r);
-	ck_assert(tu_run_until(r->base, &r->done, 10));
-}
-
-static void rig_free(struct rig *r)
-{
-	sensor_free(r->s);
-	i2c_bus_free(r->bus);
-	sim_free(r->sim);
-	event_base_free(r->base);
+	tu_rig_attach(r, bmp180_sensor_new(&sc, r->bus));
 }
 
 START_TEST(driver_reads_true_values)
 {
-	struct rig r;
+	struct tu_rig r;
 
 	rig_init(&r, (unsigned)_i, true, 0);
 	sim_bmp180_set(r.model, 23.4, 1002.5);
-	rig_measure(&r, 5);
+	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_OK);
 	ck_assert(r.s->values[0].valid && r.s->values[1].valid && r.s->values[2].valid);
 	ck_assert_double_eq_tol(r.s->values[0].v, 23.4, 0.051);
@@ -161,20 +127,20 @@ START_TEST(driver_reads_true_values)
 	ck_assert_uint_eq(sim_bmp180_early_reads(r.model), 0);
 	/* A second read uses the cached calibration and follows the air. */
 	sim_bmp180_set(r.model, -5.0, 950.0);
-	rig_measure(&r, 5);
+	tu_rig_measure(&r, 5);
 	ck_assert_double_eq_tol(r.s->values[0].v, -5.0, 0.051);
 	ck_assert_double_eq_tol(r.s->values[1].v, 950.0, 0.02);
 	ck_assert_uint_eq(sim_bmp180_early_reads(r.model), 0);
-	rig_free(&r);
+	tu_rig_free(&r);
 }
 END_TEST
 
 START_TEST(missing_device_then_recovery)
 {
-	struct rig r;
+	struct tu_rig r;
 
 	rig_init(&r, 3, false, 0);
-	rig_measure(&r, 5);
+	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
 	ck_assert_msg(strstr(r.s->error, "no device answers at 0x77 on /dev/i2c-1"), "%s",
 	              r.s->error);
@@ -184,11 +150,11 @@ START_TEST(missing_device_then_recovery)
 	r.model = sim_bmp180_new();
 	sim_bmp180_set(r.model, 20.0, 1013.0);
 	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, r.model);
-	rig_measure(&r, 5);
+	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_OK);
 	ck_assert_double_eq_tol(r.s->values[1].v, 1013.0, 0.02);
 	ck_assert_uint_eq(r.s->errors, 1);
-	rig_free(&r);
+	tu_rig_free(&r);
 }
 END_TEST
 
@@ -213,15 +179,15 @@ static const struct sim_device_ops other_ops = { other_read, other_write, other_
 
 START_TEST(wrong_chip_id)
 {
-	struct rig r;
+	struct tu_rig r;
 
 	rig_init(&r, 0, false, 0);
 	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x77, &other_ops, NULL);
-	rig_measure(&r, 5);
+	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
 	ck_assert_msg(strstr(r.s->error, "chip id 0x58") && strstr(r.s->error, "not a BMP180"),
 	              "%s", r.s->error);
-	rig_free(&r);
+	tu_rig_free(&r);
 }
 END_TEST
 
@@ -229,16 +195,16 @@ END_TEST
  * the late transfer is cancelled rather than delivered. */
 START_TEST(timeout_on_slow_bus)
 {
-	struct rig r;
+	struct tu_rig r;
 
 	rig_init(&r, 0, true, 0.5);
-	rig_measure(&r, 0.1);
+	tu_rig_measure(&r, 0.1);
 	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
 	ck_assert_msg(strstr(r.s->error, "not responding"), "%s", r.s->error);
 	ck_assert(!r.s->busy);
 	tu_run_for(r.base, 0.7); /* the cancelled transfer must not come back */
 	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
-	rig_free(&r);
+	tu_rig_free(&r);
 }
 END_TEST
 

@@ -82,22 +82,7 @@ static void nop(struct sensor *s)
 }
 static const struct sensor_ops src_ops = { "bme280", nop, nop, nop };
 
-struct rig {
-	struct event_base *base;
-	struct sim *sim;
-	struct i2c_bus *bus;
-	struct sensor *s;
-	struct sim_ads1115 *adc;
-	bool done;
-};
-
-static void rig_done(struct sensor *s, void *arg)
-{
-	(void)s;
-	((struct rig *)arg)->done = true;
-}
-
-static void rig_init(struct rig *r, bool attach)
+static void rig_init(struct tu_rig *r, bool attach)
 {
 	static struct config cfg;
 	struct buf e;
@@ -105,31 +90,12 @@ static void rig_init(struct rig *r, bool attach)
 	buf_init(&e);
 	ck_assert(config_parse(&cfg, "t", "[mq135 air]\nchannel = 2\n", &e) == 0);
 	buf_free(&e);
-	r->base = tu_loop();
-	r->sim = sim_new(r->base, 0, NULL);
-	r->adc = NULL;
+	tu_rig_init(r, 0);
 	if (attach) {
-		r->adc = sim_ads1115_new(0.88);
-		sim_i2c_attach(r->sim, "/dev/i2c-1", 0x48, &sim_ads1115_ops, r->adc);
+		r->model = sim_ads1115_new(0.88);
+		sim_i2c_attach(r->sim, "/dev/i2c-1", 0x48, &sim_ads1115_ops, r->model);
 	}
-	r->bus = sim_i2c_bus(r->sim, "/dev/i2c-1");
-	r->s = mq135_sensor_new(&cfg.sensors[0], r->bus);
-	sensor_attach(r->s, r->base);
-}
-
-static void rig_measure(struct rig *r)
-{
-	r->done = false;
-	sensor_start(r->s, 5, rig_done, r);
-	ck_assert(tu_run_until(r->base, &r->done, 10));
-}
-
-static void rig_free(struct rig *r)
-{
-	sensor_free(r->s);
-	i2c_bus_free(r->bus);
-	sim_free(r->sim);
-	event_base_free(r->base);
+	tu_rig_attach(r, mq135_sensor_new(&cfg.sensors[0], r->bus));
 }
 
 static double val(const struct sensor *s, const char *name)
@@ -143,13 +109,13 @@ static double val(const struct sensor *s, const char *name)
 
 START_TEST(reads_through_the_adc)
 {
-	struct rig r;
+	struct tu_rig r;
 	struct mq135_params p;
 
 	mq135_defaults(&p);
 	rig_init(&r, true);
-	sim_ads1115_set(r.adc, 2, 1.0);
-	rig_measure(&r);
+	sim_ads1115_set(r.model, 2, 1.0);
+	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_OK);
 	ck_assert_double_eq_tol(val(r.s, "voltage"), 1.0, 0.0002);
 	ck_assert_double_eq_tol(val(r.s, "resistance"), 40.0, 0.01);
@@ -157,14 +123,14 @@ START_TEST(reads_through_the_adc)
 	ck_assert_double_eq_tol(val(r.s, "rzero"), mq135_rzero(&p, 40.0), 0.01);
 	/* The constants 20 degC / 33 %RH make the correction 1. */
 	ck_assert_double_eq_tol(val(r.s, "corrected_ppm"), val(r.s, "ppm"), 0.01);
-	ck_assert_uint_eq(sim_ads1115_early_reads(r.adc), 0);
-	rig_free(&r);
+	ck_assert_uint_eq(sim_ads1115_early_reads(r.model), 0);
+	tu_rig_free(&r);
 }
 END_TEST
 
 START_TEST(correction_from_another_sensor)
 {
-	struct rig r;
+	struct tu_rig r;
 	struct mq135_params p;
 
 	mq135_defaults(&p);
@@ -173,10 +139,10 @@ START_TEST(correction_from_another_sensor)
 	size_t t = sensor_add_value(env, "temperature", "°C", 2, false);
 	size_t h = sensor_add_value(env, "humidity", "%", 1, false);
 	mq135_use(r.s, env, env);
-	sim_ads1115_set(r.adc, 2, 1.0);
+	sim_ads1115_set(r.model, 2, 1.0);
 
 	/* No good reading from the source yet: no corrected numbers. */
-	rig_measure(&r);
+	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_OK);
 	ck_assert(!sensor_value(r.s, "corrected_ppm")->valid);
 	ck_assert(!sensor_value(r.s, "corrected_rzero")->valid);
@@ -185,41 +151,41 @@ START_TEST(correction_from_another_sensor)
 	env->status = SENSOR_OK;
 	sensor_set(env, t, 10.0);
 	sensor_set(env, h, 80.0);
-	rig_measure(&r);
+	tu_rig_measure(&r, 5);
 	double crs = 40.0 / mq135_correction(&p, 10.0, 80.0);
 	ck_assert_double_eq_tol(val(r.s, "corrected_ppm"), mq135_ppm(&p, crs), 0.1);
 	ck_assert_double_eq_tol(val(r.s, "corrected_rzero"), mq135_rzero(&p, crs), 0.01);
 	free(env->name);
 	free(env);
-	rig_free(&r);
+	tu_rig_free(&r);
 }
 END_TEST
 
 START_TEST(unpowered_sensor)
 {
-	struct rig r;
+	struct tu_rig r;
 
 	rig_init(&r, true);
-	sim_ads1115_set(r.adc, 2, 0.0);
-	rig_measure(&r);
+	sim_ads1115_set(r.model, 2, 0.0);
+	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
 	ck_assert_msg(strstr(r.s->error, "outside 0-5.0 V: check its power"), "%s", r.s->error);
 	for (size_t i = 0; i < r.s->nvalues; i++)
 		ck_assert(!r.s->values[i].valid);
-	rig_free(&r);
+	tu_rig_free(&r);
 }
 END_TEST
 
 START_TEST(missing_adc)
 {
-	struct rig r;
+	struct tu_rig r;
 
 	rig_init(&r, false);
-	rig_measure(&r);
+	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
 	ck_assert_msg(strstr(r.s->error, "ADS1115: no device answers at 0x48 on /dev/i2c-1"), "%s",
 	              r.s->error);
-	rig_free(&r);
+	tu_rig_free(&r);
 }
 END_TEST
 
@@ -244,15 +210,15 @@ static const struct sim_device_ops stuck_ops = { stuck_read, stuck_write, stuck_
 
 START_TEST(conversion_that_never_ends)
 {
-	struct rig r;
+	struct tu_rig r;
 
 	rig_init(&r, false);
 	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x48, &stuck_ops, NULL);
-	rig_measure(&r);
+	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
 	ck_assert_msg(strstr(r.s->error, "never finished a conversion: is it an ADS1115?"), "%s",
 	              r.s->error);
-	rig_free(&r);
+	tu_rig_free(&r);
 }
 END_TEST
 

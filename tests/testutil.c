@@ -1,6 +1,9 @@
 #include "testutil.h"
 
+#include "i2c.h"
 #include "loop.h"
+#include "sensor.h"
+#include "sim.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -409,4 +412,39 @@ int tu_run_suite(Suite *s)
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+void tu_rig_init(struct tu_rig *r, double i2c_delay)
+{
+	memset(r, 0, sizeof *r);
+	r->base = tu_loop();
+	r->sim = sim_new(r->base, i2c_delay, NULL);
+	r->bus = sim_i2c_bus(r->sim, "/dev/i2c-1");
+}
+
+void tu_rig_attach(struct tu_rig *r, struct sensor *s)
+{
+	r->s = s;
+	sensor_attach(s, r->base);
+}
+
+static void tu_rig_done(struct sensor *s, void *arg)
+{
+	(void)s;
+	((struct tu_rig *)arg)->done = true;
+}
+
+void tu_rig_measure(struct tu_rig *r, double timeout)
+{
+	r->done = false;
+	sensor_start(r->s, timeout, tu_rig_done, r);
+	ck_assert(tu_run_until(r->base, &r->done, 10));
+}
+
+void tu_rig_free(struct tu_rig *r)
+{
+	sensor_free(r->s);
+	i2c_bus_free(r->bus);
+	sim_free(r->sim);
+	event_base_free(r->base);
 }

@@ -8,6 +8,9 @@
 #include <sys/types.h>
 
 struct event_base;
+struct i2c_bus;
+struct sensor;
+struct sim;
 typedef struct Suite Suite;
 
 /* Run a Check suite; the process's exit status (EXIT_SUCCESS if all passed). */
@@ -73,5 +76,22 @@ struct event_base *tu_loop(void);
 bool tu_run_until(struct event_base *base, const bool *flag, double timeout_s);
 /* Run the loop for a while. */
 void tu_run_for(struct event_base *base, double seconds);
+
+/* One sensor driver on a simulated /dev/i2c-1, on a loop of its own. */
+struct tu_rig {
+	struct event_base *base;
+	struct sim *sim;
+	struct i2c_bus *bus; /* /dev/i2c-1 on sim */
+	struct sensor *s;    /* given with tu_rig_attach */
+	void *model;         /* the simulated chip the test attached, or NULL */
+	bool done;
+};
+/* Every simulated transfer takes i2c_delay seconds. */
+void tu_rig_init(struct tu_rig *r, double i2c_delay);
+/* Give the rig its sensor, made on r->bus. */
+void tu_rig_attach(struct tu_rig *r, struct sensor *s);
+/* Measure once (the sensor's deadline: timeout s) and wait for the end. */
+void tu_rig_measure(struct tu_rig *r, double timeout);
+void tu_rig_free(struct tu_rig *r);
 
 #endif
