@@ -12,40 +12,12 @@ work=$1
 daemon=$work/muricled
 mods=/run/muricle-vm
 url=http://127.0.0.1:8080
-passed=0
-failed=0
-
-t0=$(date +%s)
-ok() {
-	passed=$((passed + 1))
-	echo "ok [$(($(date +%s) - t0)) s]: $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAILED [$(($(date +%s) - t0)) s]: $*"
-}
-# check DESCRIPTION COMMAND...
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else fail "$d"; fi
-}
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
 # near A B TOLERANCE
 near() {
 	[ -n "$1" ] && awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; exit !(d <= t && -d <= t) }'
 }
-# wait_for SECONDS COMMAND...: until the command succeeds, by the clock
-# (under emulation every process start is slow, so no counting of tries).
-wait_for() {
-	end=$(($(date +%s) + $1))
-	shift
-	while :; do
-		"$@" && return 0
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
 # The JSON of one sensor, from the API's single line.
 sensor() {
 	curl -s --max-time 20 "$url/api/v1/sensors" |

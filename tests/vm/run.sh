@@ -26,7 +26,7 @@ work=$(mktemp -d /tmp/muricle-vm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 if [ "$mode" = systemd ]; then
 	cp "$daemon" "$work/muricle.deb"
-	cp "$here/systemd-test.sh" "$work/"
+	cp "$here/systemd-test.sh" "$here/lib.sh" "$work/"
 	test=$work/systemd-test.sh
 	# systemd runs the test as its only unit (plus what that needs).
 	cat > "$work/muricle-vm-test.service" <<-UNIT

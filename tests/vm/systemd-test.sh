@@ -6,31 +6,8 @@
 set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 work=$1
-passed=0
-failed=0
-t0=$(date +%s)
-ok() {
-	passed=$((passed + 1))
-	echo "ok [$(($(date +%s) - t0)) s]: $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAILED [$(($(date +%s) - t0)) s]: $*"
-}
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else fail "$d"; fi
-}
-wait_for() {
-	end=$(($(date +%s) + $1))
-	shift
-	while :; do
-		"$@" && return 0
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.5
-	done
-}
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
 finish() {
 	echo "--- journalctl -u muricle"
 	journalctl -u muricle --no-pager | tail -n 40
