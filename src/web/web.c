@@ -210,14 +210,9 @@ static void metrics_get(struct web *w, struct http_req *r)
 	};
 	struct buf b;
 
-	/* Count this answer before rendering, so it shows in itself. */
-	count(w, r, 200);
 	buf_init(&b);
 	render_metrics(&b, &m);
-	size_t len;
-	char *body = buf_steal(&b, &len);
-	http_add_header(r, "Cache-Control", "no-store");
-	http_reply(r, 200, TYPE_METRICS, body, len);
+	reply_buf(w, r, 200, TYPE_METRICS, &b);
 }
 
 static void events_get(struct web *w, struct http_req *r)
