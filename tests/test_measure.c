@@ -354,6 +354,63 @@ START_TEST(periodic_sampling_and_stale)
 }
 END_TEST
 
+struct heard {
+	int reads, changes;
+};
+
+static void hear_cb(struct sensor *s, enum sensor_change what, void *arg)
+{
+	struct heard *h = arg;
+
+	(void)s;
+	if (what == SENSOR_READ)
+		h->reads++;
+	else
+		h->changes++;
+}
+
+/* What the history and the event stream rely on: every finished reading,
+ * good or failed, and every change outside one, once. */
+START_TEST(observer_hears_readings_and_changes)
+{
+	struct event_base *base = tu_loop();
+	struct sensor *s[1] = { fake_new(base, "a", 0.01) };
+	struct measure_conf c = { .interval = 0.1, .timeout = 1, .stale_after = 2 };
+	struct measure *m = measure_new(base, s, 1, &c);
+	struct heard h = { 0 };
+	struct waits w = { 0 };
+
+	sensor_observe(s[0], hear_cb, &h);
+	w.flag = false;
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert_int_eq(h.reads, 1);
+	ck_assert_int_eq(h.changes, 0); /* the value set during the reading is part of it */
+	sensor_set(s[0], fk(s[0])->v, 42.0);
+	ck_assert_int_eq(h.changes, 0); /* the same value: nothing changed */
+	sensor_set(s[0], fk(s[0])->v, 43.0);
+	ck_assert_int_eq(h.changes, 1);
+	fk(s[0])->fail = true;
+	w.flag = false;
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert_int_eq(h.reads, 2); /* a failed reading is a reading */
+	/* Silent for longer than stale_after intervals: one change, to stale. */
+	fk(s[0])->fail = false;
+	w.flag = false;
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	fk(s[0])->delay = -1;
+	measure_start_sampling(m);
+	tu_run_for(base, 0.45);
+	ck_assert_int_eq(s[0]->status, SENSOR_STALE);
+	ck_assert_int_eq(h.changes, 2);
+	measure_free(m);
+	sensor_free(s[0]);
+	event_base_free(base);
+}
+END_TEST
+
 /* The Blinker on the simulated chip: the level a probe on the pin sees. */
 static void blinker_rig(struct event_base **base, struct sim **sim, struct gpio **gpio,
                         struct sensor **s, bool active_low, double blink)
@@ -630,6 +687,7 @@ int main(void)
 	tcase_add_test(tc, round_joins_a_retry_in_flight);
 	tcase_add_test(tc, shutdown_answers_waiters);
 	tcase_add_test(tc, periodic_sampling_and_stale);
+	tcase_add_test(tc, observer_hears_readings_and_changes);
 	tcase_add_loop_test(tc, blinker_lights_then_goes_dark, 0, 2);
 	tcase_add_test(tc, blinker_line_missing);
 	tcase_add_test(tc, gpio_inputs_and_busy_lines);
