@@ -8,6 +8,7 @@
 #include <check.h>
 #include <json-c/json.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +274,20 @@ START_TEST(history_survives_a_restart)
 	sleep(4);
 	size_t n = history_points(d.port, "?sensor=baro&value=pressure", &first);
 	ck_assert_uint_ge(n, 3);
+	/* A reload rebuilds the sensors; the history stays. */
+	kill(d.pid, SIGHUP);
+	bool reloaded = false;
+	for (int i = 0; i < 100 && !reloaded; i++) {
+		char *log = tu_daemon_log(&d);
+		reloaded = strstr(log, "SIGHUP: configuration reloaded") != NULL;
+		free(log);
+		usleep(50000);
+	}
+	ck_assert(reloaded);
+	long first_reloaded = 0;
+	ck_assert_uint_ge(history_points(d.port, "?sensor=baro&value=pressure", &first_reloaded),
+	                  n);
+	ck_assert_int_eq(first_reloaded, first);
 	/* The flush every second wrote the file while it ran. */
 	snprintf(path, sizeof path, "%s/history-simulated", state);
 	ck_assert_int_eq(stat(path, &sb), 0);
