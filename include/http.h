@@ -37,8 +37,6 @@ const char *http_req_path(const struct http_req *r);
 /* A query-string argument or a request header, or NULL. */
 const char *http_req_arg(const struct http_req *r, const char *name);
 const char *http_req_header(const struct http_req *r, const char *name);
-/* Bytes of request body received (the body itself is discarded). */
-size_t http_req_body_len(const struct http_req *r);
 /* Add a response header for the coming http_reply (names and values are copied). */
 void http_add_header(struct http_req *r, const char *name, const char *value);
 /* Answer the request; takes body (malloc'ed, may be NULL when len is 0). */

@@ -11,12 +11,6 @@ void log_set_verbose(bool v)
 	verbose = v;
 }
 
-/* Say whether debug lines are shown. */
-bool log_verbose(void)
-{
-	return verbose;
-}
-
 /* Write one line as "<prio>text": journald reads the prefix as the priority. */
 void log_vmsg(int prio, const char *fmt, va_list ap)
 {

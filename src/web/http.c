@@ -346,11 +346,6 @@ const char *http_req_header(const struct http_req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
-size_t http_req_body_len(const struct http_req *r)
-{
-	return r->body_len;
-}
-
 void http_add_header(struct http_req *r, const char *name, const char *value)
 {
 	if (r->nheaders + 2 > 2 * HTTP_MAX_HEADERS)
