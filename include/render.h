@@ -32,9 +32,10 @@ void render_round_json(struct buf *b, const struct render_view *v, double durati
 /* A finished reading of s at wall-clock time t (the "reading" event). */
 void render_reading_json(struct buf *b, const struct sensor *s, double t, double now_mono);
 /* GET /api/v1/history: the series matching sensor and value (NULL: any)
- * with their points at or after since (s since the epoch). */
-void render_history(struct buf *b, const struct history *h, const struct render_view *v,
-                    const char *sensor, const char *value, double since);
+ * with their points at or after since (s since the epoch). Returns how many
+ * series matched. */
+size_t render_history(struct buf *b, const struct history *h, const struct render_view *v,
+                      const char *sensor, const char *value, double since);
 /* One line for systemd's STATUS=: "4 sensors ok, last measured 10:32:05"
  * or "3 of 4 sensors ok (air: error), last measured 10:32:05". */
 void render_summary(struct buf *b, const struct render_view *v);

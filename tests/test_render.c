@@ -211,7 +211,7 @@ START_TEST(history_json_filters_and_gaps)
 	sensor_set(f.s[1], 0, 1003.456);
 	history_record(h, f.s[1], 1060);
 	buf_init(&b);
-	render_history(&b, h, &f.v, NULL, NULL, 0);
+	ck_assert_uint_eq(render_history(&b, h, &f.v, NULL, NULL, 0), 2);
 	json_object *root = parse(b.data);
 	ck_assert(json_object_object_get_ex(root, "interval", &o));
 	ck_assert_int_eq(json_object_get_int(o), 60);
@@ -220,7 +220,7 @@ START_TEST(history_json_filters_and_gaps)
 	json_object_put(root);
 
 	buf_reset(&b);
-	render_history(&b, h, &f.v, "baro", "pressure", 0);
+	ck_assert_uint_eq(render_history(&b, h, &f.v, "baro", "pressure", 0), 1);
 	root = parse(b.data);
 	ck_assert(json_object_object_get_ex(root, "series", &series));
 	ck_assert_int_eq((int)json_object_array_length(series), 1);
@@ -238,7 +238,7 @@ START_TEST(history_json_filters_and_gaps)
 	json_object_put(root);
 
 	buf_reset(&b);
-	render_history(&b, h, &f.v, "baro", NULL, 1030);
+	ck_assert_uint_eq(render_history(&b, h, &f.v, "baro", NULL, 1030), 1);
 	ck_assert_ptr_nonnull(strstr(b.data, "\"points\":[[1060,1003.46]]"));
 	buf_free(&b);
 	history_free(h);

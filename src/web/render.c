@@ -216,10 +216,10 @@ void render_reading_json(struct buf *b, const struct sensor *s, double t, double
 	buf_puts(b, "}\n");
 }
 
-void render_history(struct buf *b, const struct history *h, const struct render_view *v,
-                    const char *sensor, const char *value, double since)
+size_t render_history(struct buf *b, const struct history *h, const struct render_view *v,
+                      const char *sensor, const char *value, double since)
 {
-	bool first = true;
+	size_t matched = 0;
 
 	buf_printf(b, "{\"interval\":%g,\"capacity\":%zu,\"series\":[", h->interval, h->cap);
 	for (size_t i = 0; i < h->n; i++) {
@@ -232,8 +232,7 @@ void render_history(struct buf *b, const struct history *h, const struct render_
 			if (strcmp(v->sensors[k]->name, se->sensor) == 0)
 				sv = sensor_value(v->sensors[k], se->value);
 		int decimals = sv != NULL ? sv->decimals : 2;
-		buf_puts(b, first ? "{\"sensor\":" : ",{\"sensor\":");
-		first = false;
+		buf_puts(b, matched++ ? ",{\"sensor\":" : "{\"sensor\":");
 		buf_json_str(b, se->sensor);
 		buf_puts(b, ",\"value\":");
 		buf_json_str(b, se->value);
@@ -258,6 +257,7 @@ void render_history(struct buf *b, const struct history *h, const struct render_
 		buf_puts(b, "]}");
 	}
 	buf_puts(b, "]}\n");
+	return matched;
 }
 
 void render_summary(struct buf *b, const struct render_view *v)

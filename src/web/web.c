@@ -177,23 +177,17 @@ static void api_history(struct web *w, struct http_req *r)
 			return;
 		}
 	}
-	bool found = sensor == NULL && value == NULL;
-	for (size_t i = 0; i < w->history->n && !found; i++) {
-		const struct history_series *se = &w->history->series[i];
-		found = (sensor == NULL || strcmp(sensor, se->sensor) == 0) &&
-		        (value == NULL || strcmp(value, se->value) == 0);
-	}
-	if (!found) {
-		buf_init(&b);
+	struct render_view v = web_view(w);
+	buf_init(&b);
+	size_t matched = render_history(&b, w->history, &v, sensor, value, since);
+	if (matched == 0 && (sensor != NULL || value != NULL)) {
+		buf_reset(&b);
 		buf_printf(&b, "no history for sensor=%s value=%s (on/off values have none)",
 		           sensor ? sensor : "(any)", value ? value : "(any)");
 		reply_error(w, r, 404, b.data);
 		buf_free(&b);
 		return;
 	}
-	struct render_view v = web_view(w);
-	buf_init(&b);
-	render_history(&b, w->history, &v, sensor, value, since);
 	reply_buf(w, r, 200, TYPE_JSON, &b);
 }
 
