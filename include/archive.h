@@ -1,6 +1,6 @@
 /*
  * The history file: loaded at start, saved every `flush` seconds when it
- * changed (on a worker thread, atomically: see statefile.h) and once more at
+ * changed (on a worker thread, atomically: see file.h) and once more at
  * stop, so a power cut loses at most one flush interval. A damaged or
  * foreign file is renamed aside (history.bad-TIME) with a warning, and the
  * daemon starts with an empty history.

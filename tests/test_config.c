@@ -216,7 +216,7 @@ START_TEST(file_problems)
 
 	buf_init(&e);
 	ck_assert_int_eq(config_load(&cfg, "/nonexistent/muricle.conf", &e), -1);
-	ck_assert_msg(strstr(e.data, "/nonexistent/muricle.conf: cannot open: No such file"), "%s",
+	ck_assert_msg(strstr(e.data, "/nonexistent/muricle.conf: cannot read: No such file"), "%s",
 	              e.data);
 	buf_reset(&e);
 	ck_assert_int_eq(config_load(&cfg, dir, &e), -1);

@@ -12,7 +12,7 @@
 #include "buf.h"
 #include "history.h"
 #include "sensor.h"
-#include "statefile.h"
+#include "file.h"
 #include "testutil.h"
 
 static void nop(struct sensor *s)
@@ -233,27 +233,27 @@ START_TEST(decode_refuses_a_consistent_checksum_over_nonsense)
 }
 END_TEST
 
-START_TEST(statefile_replaces_whole)
+START_TEST(file_write_atomic_replaces_whole)
 {
 	char *dir = tu_tempdir();
 	char path[512], err[512];
 	size_t len;
 
 	snprintf(path, sizeof path, "%s/state", dir);
-	ck_assert_int_eq(statefile_write(path, "first", 5, err, sizeof err), 0);
-	ck_assert_int_eq(statefile_write(path, "second", 6, err, sizeof err), 0);
-	char *data = statefile_read(path, 100, &len);
+	ck_assert_int_eq(file_write_atomic(path, "first", 5, err, sizeof err), 0);
+	ck_assert_int_eq(file_write_atomic(path, "second", 6, err, sizeof err), 0);
+	char *data = file_read(path, 100, &len);
 	ck_assert_uint_eq(len, 6);
 	ck_assert_str_eq(data, "second");
 	free(data);
-	ck_assert_ptr_null(statefile_read(path, 3, &len));
+	ck_assert_ptr_null(file_read(path, 3, &len));
 	ck_assert_int_eq(errno, EFBIG);
 	/* No temporary file is left behind. */
 	snprintf(path, sizeof path, "%s/state.tmp", dir);
 	ck_assert_int_ne(access(path, F_OK), 0);
 	/* A folder that does not exist: an error that names the file. */
 	snprintf(path, sizeof path, "%s/missing/state", dir);
-	ck_assert_int_eq(statefile_write(path, "x", 1, err, sizeof err), -1);
+	ck_assert_int_eq(file_write_atomic(path, "x", 1, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "missing/state.tmp"));
 	ck_assert_ptr_nonnull(strstr(err, "No such file"));
 	free(dir);
@@ -272,7 +272,7 @@ int main(void)
 	tcase_add_test(tc, encode_decode_round_trip);
 	tcase_add_test(tc, decode_refuses_damage);
 	tcase_add_test(tc, decode_refuses_a_consistent_checksum_over_nonsense);
-	tcase_add_test(tc, statefile_replaces_whole);
+	tcase_add_test(tc, file_write_atomic_replaces_whole);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

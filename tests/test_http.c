@@ -499,7 +499,7 @@ START_TEST(command_line)
 	free(out);
 	snprintf(args, sizeof args, "--simulate -c %s/missing.conf", dir);
 	ck_assert_int_eq(run(args, &out), 1);
-	ck_assert_ptr_nonnull(strstr(out, "missing.conf: cannot open: No such file or directory"));
+	ck_assert_ptr_nonnull(strstr(out, "missing.conf: cannot read: No such file or directory"));
 	free(out);
 	free(bad);
 	free(dir);

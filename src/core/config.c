@@ -22,6 +22,7 @@
 
 #include "ads1115.h"
 #include "log.h"
+#include "file.h"
 #include "gpio.h"
 #include "xmalloc.h"
 
@@ -622,35 +623,17 @@ int config_parse(struct config *cfg, const char *name, const char *text, struct 
 
 int config_load(struct config *cfg, const char *path, struct buf *errors)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got;
+	char *text = file_read(path, CONFIG_FILE_MAX, &got);
 
-	if (fd < 0) {
-		buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
+	if (text == NULL) {
+		if (errno == EFBIG || errno == EINVAL)
+			buf_printf(errors, "%s: not a regular file of at most %d bytes\n", path,
+			           CONFIG_FILE_MAX);
+		else
+			buf_printf(errors, "%s: cannot read: %s\n", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_FILE_MAX) {
-		buf_printf(errors, "%s: not a regular file of at most %d bytes\n", path,
-		           CONFIG_FILE_MAX);
-		close(fd);
-		return -1;
-	}
-	char *text = xcalloc(1, (size_t)st.st_size + 1);
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			buf_printf(errors, "%s: cannot read: %s\n", path,
-			           n < 0 ? strerror(errno) : "file shrank");
-			free(text);
-			close(fd);
-			return -1;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
 	if (memchr(text, '\0', got) != NULL) {
 		buf_printf(errors, "%s: contains a NUL byte: not a text file\n", path);
 		free(text);

@@ -13,7 +13,7 @@
 #include "history.h"
 #include "log.h"
 #include "sensor.h"
-#include "statefile.h"
+#include "file.h"
 #include "xmalloc.h"
 
 /* A history file larger than this is not one muricle wrote. */
@@ -25,8 +25,8 @@ struct archive {
 	struct history *h;
 	char path[4096];
 	struct event *timer;
-	struct statefile_job *job; /* a save in progress */
-	bool ok;                   /* the last save worked (or none was needed) */
+	struct file_job *job; /* a save in progress */
+	bool ok;              /* the last save worked (or none was needed) */
 };
 
 const char *archive_state_dir(const char *dir)
@@ -66,7 +66,7 @@ static void archive_load(struct archive *a)
 {
 	char err[256];
 	size_t len;
-	char *data = statefile_read(a->path, ARCHIVE_MAX_BYTES, &len);
+	char *data = file_read(a->path, ARCHIVE_MAX_BYTES, &len);
 
 	if (data == NULL) {
 		if (errno == ENOENT)
@@ -114,7 +114,7 @@ static void archive_timer_cb(evutil_socket_t fd, short what, void *arg)
 	buf_init(&b);
 	history_encode(a->h, &b);
 	char *data = buf_steal(&b, &len);
-	a->job = statefile_write_async(a->base, a->path, data, len, archive_saved_cb, a);
+	a->job = file_write_async(a->base, a->path, data, len, archive_saved_cb, a);
 }
 
 void archive_set_flush(struct archive *a, double flush)
@@ -145,13 +145,13 @@ void archive_flush_now(struct archive *a)
 	char err[512];
 	struct buf b;
 
-	statefile_wait(a->job);
+	file_wait(a->job);
 	a->job = NULL;
 	if (!a->h->dirty)
 		return;
 	buf_init(&b);
 	history_encode(a->h, &b);
-	if (statefile_write(a->path, b.data, b.len, err, sizeof err) < 0)
+	if (file_write_atomic(a->path, b.data, b.len, err, sizeof err) < 0)
 		log_warn("history: cannot save at stop: %s", err);
 	else
 		log_info("history: saved to %s", a->path);
@@ -167,7 +167,7 @@ void archive_free(struct archive *a)
 {
 	if (a == NULL)
 		return;
-	statefile_wait(a->job);
+	file_wait(a->job);
 	event_free(a->timer);
 	free(a);
 }

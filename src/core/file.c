@@ -1,4 +1,4 @@
-#include "statefile.h"
+#include "file.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -31,7 +31,7 @@ static int sync_dir(const char *path)
 	return rc;
 }
 
-int statefile_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
+int file_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
 	char tmp[4096];
 	const char *step = "create";
@@ -78,7 +78,7 @@ fail:
 	return -1;
 }
 
-struct statefile_job {
+struct file_job {
 	char *path, *data;
 	size_t len;
 	int rc;
@@ -86,22 +86,22 @@ struct statefile_job {
 	int efd;
 	pthread_t thread;
 	struct event *ev;
-	statefile_done_fn done;
+	file_done_fn done;
 	void *arg;
 };
 
-static void *statefile_worker(void *arg)
+static void *file_worker(void *arg)
 {
-	struct statefile_job *job = arg;
+	struct file_job *job = arg;
 	uint64_t one = 1;
 
-	job->rc = statefile_write(job->path, job->data, job->len, job->err, sizeof job->err);
+	job->rc = file_write_atomic(job->path, job->data, job->len, job->err, sizeof job->err);
 	if (write(job->efd, &one, sizeof one) != sizeof one)
 		abort(); /* an eventfd write only fails on overflow */
 	return NULL;
 }
 
-static void statefile_free(struct statefile_job *job)
+static void file_job_free(struct file_job *job)
 {
 	pthread_join(job->thread, NULL);
 	event_free(job->ev);
@@ -111,10 +111,10 @@ static void statefile_free(struct statefile_job *job)
 	free(job);
 }
 
-static void statefile_done_cb(evutil_socket_t fd, short what, void *arg)
+static void file_done_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct statefile_job *job = arg;
-	statefile_done_fn done = job->done;
+	struct file_job *job = arg;
+	file_done_fn done = job->done;
 	void *done_arg = job->arg;
 	char err[sizeof job->err];
 	int rc = job->rc;
@@ -122,14 +122,14 @@ static void statefile_done_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	snprintf(err, sizeof err, "%s", job->err);
-	statefile_free(job);
+	file_job_free(job);
 	done(done_arg, rc, err);
 }
 
-struct statefile_job *statefile_write_async(struct event_base *base, const char *path, char *data,
-                                            size_t len, statefile_done_fn done, void *arg)
+struct file_job *file_write_async(struct event_base *base, const char *path, char *data, size_t len,
+                                  file_done_fn done, void *arg)
 {
-	struct statefile_job *job = xcalloc(1, sizeof *job);
+	struct file_job *job = xcalloc(1, sizeof *job);
 
 	job->path = xstrdup(path);
 	job->data = data;
@@ -139,21 +139,21 @@ struct statefile_job *statefile_write_async(struct event_base *base, const char 
 	job->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (job->efd < 0)
 		fatal("eventfd: %s", strerror(errno));
-	job->ev = event_new(base, job->efd, EV_READ, statefile_done_cb, job);
+	job->ev = event_new(base, job->efd, EV_READ, file_done_cb, job);
 	event_add(job->ev, NULL);
-	int rc = pthread_create(&job->thread, NULL, statefile_worker, job);
+	int rc = pthread_create(&job->thread, NULL, file_worker, job);
 	if (rc != 0)
 		fatal("cannot start a thread to save %s: %s", path, strerror(rc));
 	return job;
 }
 
-void statefile_wait(struct statefile_job *job)
+void file_wait(struct file_job *job)
 {
 	if (job != NULL)
-		statefile_free(job);
+		file_job_free(job);
 }
 
-char *statefile_read(const char *path, size_t max, size_t *len)
+char *file_read(const char *path, size_t max, size_t *len)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
