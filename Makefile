@@ -9,6 +9,7 @@
 #   make deb          the Debian package, in build/deb/
 #   make bench        the benchmark (bench/results.md)
 #   make lint         clang-format check and cppcheck (make format fixes layout)
+#   make man          write muricle.conf(5)'s key list from the key tables
 
 VERSION  := 0.1.0
 PREFIX   ?= /usr/local
@@ -183,6 +184,9 @@ FORMAT_FILES = src/*.c src/*/*.c include/*.h tests/*.c tests/*.h
 format:
 	clang-format -i $(FORMAT_FILES)
 
+man: $(BUILD)/muricled
+	scripts/man-keys.sh $(BUILD)/muricled man/man5/muricle.conf.5
+
 # The Debian package, built from a copy of the tracked files into build/deb/.
 deb: deps-deb
 	rm -rf build/deb && mkdir -p build/deb/muricle-$(VERSION)
@@ -210,6 +214,6 @@ lint:
 clean:
 	rm -rf build muricled
 
-.PHONY: all check tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format lint clean
+.PHONY: all check tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format man lint clean
 
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -4,10 +4,12 @@
 #ifndef MURICLE_BLINKER_H
 #define MURICLE_BLINKER_H
 
-struct gpio;
-struct sensor;
-struct sensor_conf;
+#include "driver.h"
 
-struct sensor *blinker_sensor_new(const struct sensor_conf *sc, struct gpio *gpio);
+/* A [blinker] section. */
+struct blinker_conf {
+	struct gpio_conf gpio;
+	double blink; /* seconds */
+};
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "driver.h"
+
 #define BME280_CHIP_ID       0x60
 #define BMP280_CHIP_ID       0x58
 #define BME280_REG_ID        0xD0
@@ -19,6 +21,15 @@
 #define BME280_REG_DATA      0xF7 /* press[3], temp[3], hum[2] */
 #define BME280_MODE_FORCED   0x01
 
+/* A [bme280] or [bmp280] section; one struct for both kinds: a BMP280's section has no humidity
+ * key. */
+struct bme280_conf {
+	struct i2c_conf i2c;
+	unsigned os_t, os_p, os_h; /* oversampling counts */
+	double sea_level;          /* hPa */
+	double altitude_offset;    /* m */
+};
+
 /* Trimming parameters (datasheet 4.2.2). */
 struct bme280_calib {
 	uint16_t t1;
@@ -29,10 +40,6 @@ struct bme280_calib {
 	int16_t h2, h4, h5;
 	int8_t h6;
 };
-
-struct sensor;
-struct sensor_conf;
-struct i2c_bus;
 
 /* Decode the trimming registers; h may be NULL for a BMP280. */
 void bme280_parse_calib(const uint8_t tp[BME280_CALIB_TP_LEN], const uint8_t *h,
@@ -48,8 +55,5 @@ unsigned bme280_measure_us(unsigned t, unsigned p, unsigned h);
 int32_t bme280_temperature(const struct bme280_calib *c, int32_t adc_t, int32_t *t_fine);
 uint32_t bme280_pressure(const struct bme280_calib *c, int32_t adc_p, int32_t t_fine);
 uint32_t bme280_humidity(const struct bme280_calib *c, int32_t adc_h, int32_t t_fine);
-
-/* The sensor; humidity only when sc->kind is KIND_BME280. */
-struct sensor *bme280_sensor_new(const struct sensor_conf *sc, struct i2c_bus *bus);
 
 #endif

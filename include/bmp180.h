@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "driver.h"
+
 #define BMP180_CHIP_ID      0x55
 #define BMP180_REG_CALIB    0xAA /* 22 bytes, 0xAA-0xBF */
 #define BMP180_CALIB_LEN    22
@@ -15,16 +17,20 @@
 #define BMP180_CMD_PRESSURE 0x34 /* | oss << 6 */
 #define BMP180_CTRL_SCO     0x20 /* start of conversion: set while converting */
 
+/* A [bmp180] section. */
+struct bmp180_conf {
+	struct i2c_conf i2c;
+	unsigned oversampling;
+	double sea_level;       /* hPa */
+	double altitude_offset; /* m */
+};
+
 /* Calibration coefficients from the EEPROM (datasheet 3.4). */
 struct bmp180_calib {
 	int16_t ac1, ac2, ac3;
 	uint16_t ac4, ac5, ac6;
 	int16_t b1, b2, mb, mc, md;
 };
-
-struct sensor;
-struct sensor_conf;
-struct i2c_bus;
 
 /* Decode the 22 EEPROM bytes (big-endian words, datasheet 3.4). Returns
  * false if any word is 0x0000 or 0xFFFF, which the datasheet names as a
@@ -38,8 +44,5 @@ int32_t bmp180_raw_pressure(const uint8_t out[3], unsigned oss);
  * in Pa. False if the calibration makes the formulas divide by zero. */
 bool bmp180_compensate(const struct bmp180_calib *c, int32_t ut, int32_t up, unsigned oss,
                        int32_t *temp_01c, int32_t *pressure_pa);
-
-/* The sensor: temperature, pressure and altitude from a BMP180 on bus. */
-struct sensor *bmp180_sensor_new(const struct sensor_conf *sc, struct i2c_bus *bus);
 
 #endif

@@ -3,12 +3,16 @@
 #ifndef MURICLE_BUTTON_H
 #define MURICLE_BUTTON_H
 
-struct gpio;
-struct sensor;
-struct sensor_conf;
+#include "driver.h"
 
-/* on_press runs on the loop at each debounced press (may be NULL). */
-struct sensor *button_sensor_new(const struct sensor_conf *sc, struct gpio *gpio,
-                                 void (*on_press)(void *arg), void *arg);
+enum button_action { BUTTON_NONE, BUTTON_MEASURE };
+
+/* A [button] section. */
+struct button_conf {
+	struct gpio_conf gpio;
+	int bias;        /* enum gpio_bias */
+	double debounce; /* seconds */
+	int action;      /* enum button_action */
+};
 
 #endif

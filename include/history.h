@@ -18,6 +18,7 @@
 
 struct buf;
 struct sensor;
+struct sink_ops;
 
 struct history_point {
 	uint32_t t; /* wall clock, s since the epoch */
@@ -48,6 +49,8 @@ size_t history_sync(struct history *h, struct sensor *const *sensors, size_t n, 
                     double interval);
 /* Record a finished reading of s at wall-clock time t. */
 void history_record(struct history *h, const struct sensor *s, double t);
+/* The history as a sink of readings (its arg: the struct history). */
+extern const struct sink_ops history_sink;
 /* A series by names, or NULL. */
 const struct history_series *history_find(const struct history *h, const char *sensor,
                                           const char *value);

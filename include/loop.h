@@ -3,6 +3,7 @@
 #define MURICLE_LOOP_H
 
 #include <stddef.h>
+#include <sys/time.h>
 
 struct event_base;
 
@@ -20,5 +21,8 @@ struct event_base;
  * 4.5 ms conversion timer can fire before the chip has finished. NULL with a
  * message in err if epoll is not available. */
 struct event_base *loop_new(char *err, size_t errlen);
+
+/* Seconds (>= 0, with decimals) as a timeval for timers, to the microsecond. */
+struct timeval loop_timeval(double seconds);
 
 #endif

@@ -15,16 +15,14 @@
 
 struct event_base;
 struct sensor;
+struct sinks;
 
 struct measure_conf {
 	double interval;      /* seconds between periodic rounds */
 	double timeout;       /* per sensor */
 	unsigned stale_after; /* intervals */
 	double retry_min;     /* first retry of a failed sensor after this (s; 0: 1 s) */
-	/* Called when a round starts (duration 0) and when it ends, with its
-	 * duration in seconds (may be NULL). */
-	void (*on_round)(void *arg, bool started, double duration);
-	void *arg;
+	struct sinks *sinks;  /* told of rounds, and by the sensors of readings (may be NULL) */
 };
 
 /* completed is false if the round was abandoned at shutdown. */
@@ -34,17 +32,20 @@ struct measure;
 
 struct measure *measure_new(struct event_base *base, struct sensor **sensors, size_t n,
                             const struct measure_conf *conf);
-/* Start periodic sampling, with a first round now. */
+/* Measure these sensors from now on, with conf (on reload). The round in
+ * flight is abandoned; its waiters stay and get the next round's answer.
+ * The counters (rounds, last time) go on. */
+void measure_set_sensors(struct measure *m, struct sensor **sensors, size_t n,
+                         const struct measure_conf *conf);
+/* Start (or restart, with the current interval) periodic sampling, with a
+ * first round now. */
 void measure_start_sampling(struct measure *m);
 /* Ask for a round and be told when it ends (fn may be NULL). After
  * measure_shutdown, fn hears completed = false at once. */
 void measure_request(struct measure *m, measure_fn fn, void *arg);
-/* Take the requests waiting for the round in flight, to hand them to
- * another scheduler (on reload) with measure_give_waiters. */
-struct measure_waiters;
-struct measure_waiters *measure_take_waiters(struct measure *m);
-/* They join this scheduler's round in flight, or start one. */
-void measure_give_waiters(struct measure *m, struct measure_waiters *w);
+/* Tell the requests waiting for the round in flight that it is abandoned
+ * (completed = false), as when the server they came through goes. */
+void measure_drop_waiters(struct measure *m);
 /* Abandon what is in flight and refuse new rounds; waiters hear
  * completed = false. */
 void measure_shutdown(struct measure *m);

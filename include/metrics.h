@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct buf;
+struct sink_ops;
 struct render_view;
 
 /* Measurement round durations, in seconds. */
@@ -23,6 +24,8 @@ struct histogram {
 	double sum;
 };
 void histogram_observe(struct histogram *hg, double v);
+/* A sink that observes every finished round's duration (its arg: the histogram). */
+extern const struct sink_ops histogram_sink;
 
 /* Answers sent, by route ("other" for none), method and status. */
 #define METRICS_MAX_COUNTERS 64
@@ -49,9 +52,9 @@ struct metrics_view {
 
 void render_metrics(struct buf *b, const struct metrics_view *m);
 
-/* The metric name of a value ("muricle_pressure_pascals") and the factor
- * from the unit shown to the base unit (100 for hPa). */
-void metrics_value_name(char *out, size_t outlen, const char *value, const char *unit,
-                        double *scale);
+/* The metric name of a value ("muricle_pressure_pascals") from its
+ * quantity, and the factor from the unit shown to the base unit (100 for hPa). */
+struct sensor_value;
+void metrics_value_name(char *out, size_t outlen, const struct sensor_value *sv, double *scale);
 
 #endif

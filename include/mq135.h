@@ -7,9 +7,7 @@
 #ifndef MURICLE_MQ135_H
 #define MURICLE_MQ135_H
 
-struct sensor;
-struct sensor_conf;
-struct i2c_bus;
+#include "driver.h"
 
 struct mq135_params {
 	double rload;      /* kOhm, the load resistor on the module */
@@ -20,8 +18,6 @@ struct mq135_params {
 	double supply;  /* V across the sensor and load resistor */
 };
 
-/* The original project's constants (RLOAD 10 kOhm, RZERO 76.63, ...), 5 V. */
-void mq135_defaults(struct mq135_params *p);
 /* Sensor resistance (kOhm) from the voltage across the load resistor; < 0
  * when the voltage is outside (0, supply). */
 double mq135_resistance(const struct mq135_params *p, double vout);
@@ -32,10 +28,17 @@ double mq135_ppm(const struct mq135_params *p, double resistance);
 /* The rzero that would make this reading show atmoco2 ppm. */
 double mq135_rzero(const struct mq135_params *p, double resistance);
 
-/* The sensor. */
-struct sensor *mq135_sensor_new(const struct sensor_conf *sc, struct i2c_bus *bus);
-/* Take the correction's temperature and humidity from these sensors' latest
- * good readings; NULL keeps the configured constant. */
-void mq135_use(struct sensor *s, struct sensor *temp, struct sensor *hum);
+/* An [mq135] section: the sensor on one input of an ADS1115. */
+struct mq135_conf {
+	struct i2c_conf i2c;
+	unsigned channel;   /* AIN0-3 */
+	double range;       /* full-scale volts */
+	unsigned data_rate; /* samples/s */
+	double divider;     /* sensor volts per volt at the ADC input */
+	struct mq135_params mq;
+	double temperature, humidity;               /* correction constants */
+	char temperature_from[CONFIG_NAME_MAX + 1]; /* or another sensor's reading */
+	char humidity_from[CONFIG_NAME_MAX + 1];
+};
 
 #endif

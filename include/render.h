@@ -23,6 +23,9 @@ struct render_view {
 };
 
 void render_html(struct buf *b, const struct render_view *v);
+/* A value as shown: "21.35 °C", "on", or "—" without a good reading. */
+struct sensor_value;
+void render_value_text(struct buf *b, const struct sensor_value *sv);
 void render_json(struct buf *b, const struct render_view *v);
 /* One sensor as in render_json's "sensors" list. */
 void render_sensor_json(struct buf *b, const struct sensor *s, double now_mono);

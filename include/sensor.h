@@ -10,8 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quantity.h"
+
 struct event;
 struct event_base;
+struct sinks;
 
 #define SENSOR_MAX_VALUES 8
 #define SENSOR_ERROR_MAX  160
@@ -23,13 +26,24 @@ enum sensor_status {
 	SENSOR_STALE, /* no good measurement for too long: values are old */
 };
 
+/* A value a driver offers: drivers list theirs in a table of these. */
+struct value_spec {
+	const char *name; /* in the API, the page and the configuration */
+	enum quantity q;
+	int decimals;       /* 0: the quantity's; a driver sets more when it resolves more */
+	const char *metric; /* Prometheus name stem; NULL: the name */
+};
+
 struct sensor_value {
 	const char *name;
-	const char *unit; /* "" for none */
+	const struct quantity_info *q;
 	int decimals;
-	bool boolean; /* shown as on/off, true/false */
+	const char *metric;
 	bool valid;
-	double v;
+	double v;        /* calibrated: raw * factor + offset */
+	double raw;      /* as the driver measured it */
+	bool calibrated; /* factor and offset come from the configuration */
+	double factor, offset;
 };
 
 struct sensor;
@@ -45,13 +59,6 @@ struct sensor_ops {
 };
 
 typedef void (*sensor_done_fn)(struct sensor *s, void *arg);
-
-enum sensor_change {
-	SENSOR_READ,    /* a measurement finished, well or not */
-	SENSOR_CHANGED, /* a value or the status changed outside a measurement */
-};
-/* Told of every reading and change, for the history and live pages. */
-typedef void (*sensor_observer_fn)(struct sensor *s, enum sensor_change what, void *arg);
 
 struct sensor {
 	const struct sensor_ops *ops;
@@ -70,8 +77,7 @@ struct sensor {
 	double last_ok;      /* wall clock (s since epoch) of the last good read, 0 never */
 	double last_ok_mono; /* the same on the monotonic clock */
 
-	sensor_observer_fn observer;
-	void *observer_arg;
+	struct sinks *sinks; /* told of every reading and change */
 
 	/* In-flight measurement. */
 	bool busy;
@@ -82,9 +88,14 @@ struct sensor {
 
 /* For drivers. */
 struct sensor *sensor_new(const struct sensor_ops *ops, const char *name, void *priv);
-size_t sensor_add_value(struct sensor *s, const char *name, const char *unit, int decimals,
-                        bool boolean);
-/* Set a value (drivers, during or outside a measurement). */
+/* Add the values of a spec list (ended by a NULL name), in its order. */
+void sensor_add_values(struct sensor *s, const struct value_spec *specs);
+/* The index of a value by name; fatal if there is none (a driver's own list). */
+size_t sensor_value_index(const struct sensor *s, const char *name);
+/* Calibrate a value: from now on it is raw * factor + offset. */
+void sensor_calibrate(struct sensor *s, size_t idx, double factor, double offset);
+/* Set a value as measured (drivers, during or outside a measurement); it
+ * is stored calibrated, so values derived from it must read it back. */
 void sensor_set(struct sensor *s, size_t idx, double v);
 /* A value by name, or NULL. */
 const struct sensor_value *sensor_value(const struct sensor *s, const char *name);
@@ -93,11 +104,9 @@ void sensor_done(struct sensor *s);
 /* Finish it as failed; the text says what went wrong and what to do. */
 void sensor_fail(struct sensor *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Watch a sensor's readings and changes (one observer per sensor). */
-void sensor_observe(struct sensor *s, sensor_observer_fn fn, void *arg);
-
-/* For the scheduler. */
-void sensor_attach(struct sensor *s, struct event_base *base);
+/* For the scheduler: run on base's loop and tell sinks (may be NULL) of
+ * every reading and change. */
+void sensor_attach(struct sensor *s, struct event_base *base, struct sinks *sinks);
 /* Start a measurement that must finish within timeout seconds; done runs
  * on the loop when it finishes either way. */
 void sensor_start(struct sensor *s, double timeout, sensor_done_fn done, void *arg);

@@ -28,6 +28,8 @@ struct sim;
 /* delay: seconds each transfer takes; gpio_dir: if not empty, every line
  * level change is mirrored into gpio_dir/GPIOn ("0" or "1") for tests. */
 struct sim *sim_new(struct event_base *base, double delay, const char *gpio_dir);
+/* Change them (on reload); transfers in flight keep their delay. */
+void sim_configure(struct sim *sim, double delay, const char *gpio_dir);
 void sim_free(struct sim *sim);
 
 /* Put a device model on a bus at an address; the sim then owns dev. */

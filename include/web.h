@@ -16,6 +16,7 @@ struct history;
 struct http_req;
 struct measure;
 struct sensor;
+struct sink_ops;
 
 struct web {
 	const char *title;
@@ -39,6 +40,10 @@ void web_state_json(const struct web *w, struct buf *b);
 void web_publish_reading(struct web *w, const struct sensor *s, double t);
 void web_publish_change(struct web *w, const struct sensor *s);
 void web_publish_round(struct web *w, double duration);
+
+/* The event streams as a sink of readings, changes and rounds (its arg:
+ * the struct web). */
+extern const struct sink_ops web_sink;
 
 /* The http_handler for muricle's routes; ctx is a struct web. */
 void web_handle(void *ctx, struct http_req *req);

@@ -7,12 +7,9 @@
 #include <string.h>
 
 #include "archive.h"
-#include "blinker.h"
 #include "buf.h"
-#include "bme280.h"
-#include "button.h"
-#include "bmp180.h"
 #include "config.h"
+#include "driver.h"
 #include "events.h"
 #include "gpio.h"
 #include "http.h"
@@ -22,18 +19,18 @@
 #include "loop.h"
 #include "measure.h"
 #include "metrics.h"
-#include "mq135.h"
 #include "render.h"
 #include "sensor.h"
 #include "service.h"
 #include "sim.h"
+#include "sink.h"
 #include "web.h"
 #include "xmalloc.h"
 
 #define DRAIN_TIMEOUT 2.0 /* seconds to finish answering at shutdown */
 
 struct daemon {
-	struct config cfg;
+	struct config cfg;       /* cfg.sensors[i] built sensors[i] */
 	const char *config_path; /* NULL: the default path or the built-in default */
 	bool simulate;
 	bool activated; /* serving on a socket systemd passed */
@@ -44,8 +41,9 @@ struct daemon {
 	size_t nbuses;
 	struct sensor *sensors[CONFIG_MAX_SENSORS];
 	size_t nsensors;
-	struct measure *measure;
 	/* These outlive reloads. */
+	struct measure *measure;
+	struct sinks *sinks;
 	struct history *history;
 	struct archive *archive; /* NULL: history = 0 */
 	struct events *events;
@@ -59,14 +57,35 @@ struct daemon {
 static void daemon_reload(struct daemon *d);
 
 /* One bus handle per path, shared by the sensors on it. */
-static struct i2c_bus *daemon_bus(struct daemon *d, const char *path)
+static struct i2c_bus *daemon_bus(void *ctx, const char *path)
 {
+	struct daemon *d = ctx;
+
 	for (size_t i = 0; i < d->nbuses; i++)
 		if (strcmp(d->buses[i]->path, path) == 0)
 			return d->buses[i];
 	struct i2c_bus *bus = d->sim ? sim_i2c_bus(d->sim, path) : i2c_linux_bus(d->base, path);
 	d->buses[d->nbuses++] = bus;
 	return bus;
+}
+
+/* Let go of the buses no sensor uses any more. */
+static void daemon_drop_buses(struct daemon *d)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->nbuses; i++) {
+		bool used = false;
+		for (size_t j = 0; j < d->cfg.nsensors && !used; j++) {
+			const struct i2c_conf *c = driver_i2c(&d->cfg.sensors[j]);
+			used = c != NULL && strcmp(c->bus, d->buses[i]->path) == 0;
+		}
+		if (used)
+			d->buses[kept++] = d->buses[i];
+		else
+			i2c_bus_free(d->buses[i]);
+	}
+	d->nbuses = kept;
 }
 
 /* The one-line summary systemd shows in `systemctl status`. */
@@ -80,35 +99,35 @@ static void daemon_summary(struct daemon *d, struct buf *b)
 	render_summary(b, &v);
 }
 
-/* A sensor finished a reading or changed: record it, tell the event
- * streams, and keep systemd's STATUS= current. */
-static void daemon_sensor_cb(struct sensor *s, enum sensor_change what, void *arg)
+/* A sink: keep systemd's STATUS= current. */
+static void daemon_status(void *arg)
 {
-	struct daemon *d = arg;
 	struct buf b;
 
-	if (what == SENSOR_READ) {
-		double t = sensor_now_wall();
-		history_record(d->history, s, t);
-		web_publish_reading(&d->web, s, t);
-	} else {
-		web_publish_change(&d->web, s);
-	}
 	buf_init(&b);
-	daemon_summary(d, &b);
+	daemon_summary(arg, &b);
 	service_status(b.data);
 	buf_free(&b);
 }
 
-/* A measurement round started or ended. */
-static void daemon_round_cb(void *arg, bool started, double duration)
+static void daemon_status_reading(void *arg, const struct sensor *s, double t)
 {
-	struct daemon *d = arg;
-
-	if (!started)
-		histogram_observe(&d->durations, duration);
-	web_publish_round(&d->web, started ? -1 : duration);
+	(void)s;
+	(void)t;
+	daemon_status(arg);
 }
+
+static void daemon_status_changed(void *arg, const struct sensor *s)
+{
+	(void)s;
+	daemon_status(arg);
+}
+
+static const struct sink_ops daemon_status_sink = {
+	.name = "systemd status",
+	.reading = daemon_status_reading,
+	.changed = daemon_status_changed,
+};
 
 /* Still answering requests at shutdown? Stop once done or out of time. */
 static void daemon_drain_cb(evutil_socket_t fd, short what, void *arg)
@@ -147,102 +166,105 @@ static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	daemon_drain_cb(-1, 0, d);
 }
 
-/* With --simulate: put a model of the sensor's chip on its simulated bus,
- * unless the configuration wants it absent. */
-static void daemon_sim_device(struct daemon *d, const struct sensor_conf *sc)
+/* With --simulate: put a model of each I2C sensor's chip on its simulated
+ * bus, unless the configuration wants it absent; take away those that
+ * should be absent now. */
+static void daemon_sim_devices(struct daemon *d)
 {
-	if (d->sim == NULL || !config_kind_is_i2c(sc->kind) ||
-	    config_list_has(d->cfg.sim.absent, sc->name))
-		return;
-	uint8_t addr = (uint8_t)sc->address;
-	if (sim_i2c_device(d->sim, sc->bus, addr) != NULL)
-		return; /* another channel of the same ADS1115 */
-	if (sc->kind == KIND_BMP180)
-		sim_i2c_attach(d->sim, sc->bus, addr, &sim_bmp180_ops, sim_bmp180_new());
-	else if (sc->kind == KIND_MQ135)
-		/* An MQ135 on 5 V near 450 ppm has about 0.88 V across its load. */
-		sim_i2c_attach(d->sim, sc->bus, addr, &sim_ads1115_ops,
-		               sim_ads1115_new(0.88 / sc->divider));
-	else
-		sim_i2c_attach(d->sim, sc->bus, addr, &sim_bme280_ops,
-		               sim_bme280_new(sc->kind == KIND_BME280));
+	for (size_t i = 0; d->sim != NULL && i < d->cfg.nsensors; i++) {
+		const struct sensor_conf *sc = &d->cfg.sensors[i];
+		const struct i2c_conf *c = driver_i2c(sc);
+		if (c == NULL || sc->driver->simulate == NULL)
+			continue;
+		if (config_list_has(d->cfg.sim.absent, sc->name))
+			sim_i2c_detach(d->sim, c->bus, (uint8_t)c->address);
+		else if (sim_i2c_device(d->sim, c->bus, (uint8_t)c->address) == NULL)
+			sc->driver->simulate(d->sim, sc); /* once per chip, for all its channels */
+	}
 }
 
 /* A button was pressed: measure every sensor. */
-static void daemon_button_cb(void *arg)
+static void daemon_measure(void *arg)
 {
 	struct daemon *d = arg;
 
 	measure_request(d->measure, NULL, NULL);
 }
 
-/* A sensor built so far, by name; NULL for "" or none. */
-static struct sensor *daemon_find(struct daemon *d, const char *name)
+/* A sensor by name; NULL for "" or none. */
+static struct sensor *daemon_find(void *ctx, const char *name)
 {
+	struct daemon *d = ctx;
+
 	for (size_t i = 0; i < d->nsensors; i++)
 		if (strcmp(d->sensors[i]->name, name) == 0)
 			return d->sensors[i];
 	return NULL;
 }
 
-static struct sensor *daemon_sensor(struct daemon *d, const struct sensor_conf *sc)
+/* The sensors of cfg: those whose section did not change are kept (with
+ * their state and counters), the others are built anew. old[] are the
+ * sensors of d->cfg; the ones not kept are freed before any is built, so
+ * that a new one can have their GPIO line. */
+static void daemon_sensors(struct daemon *d, const struct config *cfg)
 {
-	switch (sc->kind) {
-	case KIND_BLINKER: return blinker_sensor_new(sc, d->gpio);
-	case KIND_BMP180: return bmp180_sensor_new(sc, daemon_bus(d, sc->bus));
-	case KIND_BME280:
-	case KIND_BMP280: return bme280_sensor_new(sc, daemon_bus(d, sc->bus));
-	case KIND_MQ135: return mq135_sensor_new(sc, daemon_bus(d, sc->bus));
-	case KIND_BUTTON: return button_sensor_new(sc, d->gpio, daemon_button_cb, d);
-	}
-	fatal("sensor %s: kind %d has no driver", sc->name, (int)sc->kind);
-}
+	struct sensor *next[CONFIG_MAX_SENSORS] = { NULL };
+	struct driver_env env = {
+		.base = d->base,
+		.gpio = d->gpio,
+		.bus = daemon_bus,
+		.measure = daemon_measure,
+		.ctx = d,
+	};
 
-static void daemon_add_sensors(struct daemon *d)
-{
-	for (size_t i = 0; i < d->cfg.nsensors; i++) {
-		const struct sensor_conf *sc = &d->cfg.sensors[i];
-		daemon_sim_device(d, sc);
-		struct sensor *s = daemon_sensor(d, sc);
-		d->sensors[d->nsensors++] = s;
-		log_info("sensor %s: %s, %s", s->name, s->ops->type, s->where);
+	for (size_t i = 0; i < d->nsensors; i++) {
+		bool kept = false;
+		for (size_t j = 0; j < cfg->nsensors && !kept; j++) {
+			if (next[j] == NULL &&
+			    config_sensor_same(&d->cfg.sensors[i], &cfg->sensors[j])) {
+				next[j] = d->sensors[i];
+				kept = true;
+			}
+		}
+		if (!kept)
+			sensor_free(d->sensors[i]);
 	}
-	/* Now that all exist: the MQ135s' correction sources. */
-	for (size_t i = 0; i < d->cfg.nsensors; i++) {
-		const struct sensor_conf *sc = &d->cfg.sensors[i];
-		if (sc->kind == KIND_MQ135)
-			mq135_use(d->sensors[i], daemon_find(d, sc->temperature_from),
-			          daemon_find(d, sc->humidity_from));
+	d->cfg = *cfg;
+	daemon_sim_devices(d);
+	for (size_t i = 0; i < cfg->nsensors; i++) {
+		if (next[i] != NULL)
+			continue;
+		next[i] = cfg->sensors[i].driver->create(&cfg->sensors[i], &env);
+		log_info("sensor %s: %s, %s", next[i]->name, next[i]->ops->type, next[i]->where);
 	}
-}
-
-/* The hardware, sensors and scheduler, from d->cfg. */
-static void daemon_build(struct daemon *d)
-{
-	const struct config *cfg = &d->cfg;
-
-	if (d->simulate) {
-		d->sim = sim_new(d->base, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
-		d->gpio = sim_gpio(d->sim);
-	} else {
-		d->gpio = gpio_linux_new(d->base);
-		log_info("GPIO through %s", gpio_linux_version());
-	}
-	daemon_add_sensors(d);
+	memcpy(d->sensors, next, sizeof next);
+	d->nsensors = cfg->nsensors;
+	daemon_drop_buses(d);
+	/* Now that all exist: links between them (the MQ135's correction sources). */
 	for (size_t i = 0; i < d->nsensors; i++)
-		sensor_observe(d->sensors[i], daemon_sensor_cb, d);
+		if (cfg->sensors[i].driver->link != NULL)
+			cfg->sensors[i].driver->link(d->sensors[i], &cfg->sensors[i], daemon_find,
+			                             d);
 	size_t dropped = history_sync(d->history, d->sensors, d->nsensors, cfg->history * 3600,
 	                              cfg->interval);
 	if (dropped > 0)
 		log_info("history: dropped %zu series of values no sensor has any more", dropped);
+}
+
+static struct measure_conf daemon_measure_conf(const struct daemon *d)
+{
 	struct measure_conf mc = {
-		.interval = cfg->interval,
-		.timeout = cfg->timeout,
-		.stale_after = cfg->stale_after,
-		.on_round = daemon_round_cb,
-		.arg = d,
+		.interval = d->cfg.interval,
+		.timeout = d->cfg.timeout,
+		.stale_after = d->cfg.stale_after,
+		.sinks = d->sinks,
 	};
-	d->measure = measure_new(d->base, d->sensors, d->nsensors, &mc);
+	return mc;
+}
+
+/* What the routes show. */
+static void daemon_web(struct daemon *d)
+{
 	d->web.title = d->cfg.title;
 	d->web.sensors = d->sensors;
 	d->web.n = d->nsensors;
@@ -250,31 +272,15 @@ static void daemon_build(struct daemon *d)
 	d->web.simulated = d->simulate;
 }
 
-/* Undo daemon_build: what is in flight is abandoned, lines and buses released. */
-static void daemon_teardown(struct daemon *d)
-{
-	measure_free(d->measure);
-	d->measure = NULL;
-	for (size_t i = 0; i < d->nsensors; i++)
-		sensor_free(d->sensors[i]);
-	d->nsensors = 0;
-	for (size_t i = 0; i < d->nbuses; i++)
-		i2c_bus_free(d->buses[i]);
-	d->nbuses = 0;
-	gpio_free(d->gpio);
-	d->gpio = NULL;
-	sim_free(d->sim);
-	d->sim = NULL;
-}
-
 static bool daemon_same_listen(const struct config *a, const struct config *b)
 {
-	return strcmp(a->listen_host, b->listen_host) == 0 && a->listen_port == b->listen_port;
+	return strcmp(a->listen.host, b->listen.host) == 0 && a->listen.port == b->listen.port;
 }
 
 /* SIGHUP: read the configuration again and apply it, or keep the running
  * one and say why. The HTTP server stays, with its connections, unless the
- * address changed; requests waiting for a measurement get the new one's. */
+ * address changed; so do the scheduler, its counters, unchanged sensors
+ * and their buses. Requests waiting for a measurement get the next one's. */
 static void daemon_reload(struct daemon *d)
 {
 	struct config *cfg = xcalloc(1, sizeof *cfg);
@@ -292,23 +298,27 @@ static void daemon_reload(struct daemon *d)
 	}
 	bool relisten = !d->activated && !daemon_same_listen(cfg, &d->cfg);
 	if (relisten &&
-	    (fd = http_listen(cfg->listen_host, cfg->listen_port, err, sizeof err)) < 0) {
+	    (fd = http_listen(cfg->listen.host, cfg->listen.port, err, sizeof err)) < 0) {
 		log_err("SIGHUP: %s: keeping the running configuration", err);
 		goto done;
 	}
-	struct measure_waiters *waiting = NULL;
 	if (relisten) {
-		measure_shutdown(d->measure); /* their server goes: they get a 503 */
+		measure_drop_waiters(d->measure); /* their server goes: they get a 503 */
 		events_close_all(d->events);
-	} else
-		waiting = measure_take_waiters(d->measure);
-	daemon_teardown(d);
+	}
 	if (strcmp(cfg->state_dir, d->cfg.state_dir) != 0 ||
 	    (cfg->history > 0) != (d->archive != NULL))
 		log_warn("SIGHUP: a new state_directory, or history turned on or off, takes effect "
 		         "at restart");
-	d->cfg = *cfg;
-	daemon_build(d);
+	/* Nothing may measure while sensors go and come. */
+	struct measure_conf mc = daemon_measure_conf(d);
+	measure_set_sensors(d->measure, NULL, 0, &mc);
+	if (d->sim != NULL)
+		sim_configure(d->sim, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
+	daemon_sensors(d, cfg);
+	mc = daemon_measure_conf(d);
+	measure_set_sensors(d->measure, d->sensors, d->nsensors, &mc);
+	daemon_web(d);
 	if (d->archive != NULL)
 		archive_set_flush(d->archive, cfg->history_flush);
 	if (relisten) {
@@ -320,7 +330,6 @@ static void daemon_reload(struct daemon *d)
 		log_info("serving %s", err);
 	}
 	measure_start_sampling(d->measure);
-	measure_give_waiters(d->measure, waiting);
 	log_info("SIGHUP: configuration reloaded from %s, %zu sensors", name, d->nsensors);
 done:
 	buf_free(&errors);
@@ -335,7 +344,6 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_path,
                           const char *config_name, bool simulate, char *err, size_t errlen)
 {
 	struct daemon *d = xcalloc(1, sizeof *d);
-	d->cfg = *cfg;
 	d->config_path = config_path;
 	d->simulate = simulate;
 	d->base = loop_new(err, errlen);
@@ -350,7 +358,22 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_path,
 	d->web.events = d->events;
 	d->web.durations = &d->durations;
 	d->web.start_time = sensor_now_wall();
-	daemon_build(d);
+	d->sinks = sinks_new();
+	sinks_add(d->sinks, &history_sink, d->history);
+	sinks_add(d->sinks, &web_sink, &d->web);
+	sinks_add(d->sinks, &histogram_sink, &d->durations);
+	sinks_add(d->sinks, &daemon_status_sink, d);
+	if (simulate) {
+		d->sim = sim_new(d->base, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
+		d->gpio = sim_gpio(d->sim);
+	} else {
+		d->gpio = gpio_linux_new(d->base);
+		log_info("GPIO through %s", gpio_linux_version());
+	}
+	daemon_sensors(d, cfg); /* d->cfg has none yet */
+	struct measure_conf mc = daemon_measure_conf(d);
+	d->measure = measure_new(d->base, d->sensors, d->nsensors, &mc);
+	daemon_web(d);
 	if (cfg->history > 0) {
 		/* Simulated readings never mix with real ones. */
 		d->archive =
@@ -368,7 +391,7 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_path,
 	d->activated = fd >= 0;
 	if (d->activated)
 		log_info("using the socket systemd passed; 'listen' is not used");
-	else if ((fd = http_listen(cfg->listen_host, cfg->listen_port, err, errlen)) < 0)
+	else if ((fd = http_listen(cfg->listen.host, cfg->listen.port, err, errlen)) < 0)
 		goto fail;
 	d->http = http_new(d->base, fd, web_handle, &d->web, err, errlen);
 	if (d->http == NULL)
@@ -420,9 +443,16 @@ void daemon_free(struct daemon *d)
 		measure_shutdown(d->measure);
 	events_free(d->events);
 	http_free(d->http);
-	daemon_teardown(d);
+	measure_free(d->measure);
+	for (size_t i = 0; i < d->nsensors; i++)
+		sensor_free(d->sensors[i]);
+	for (size_t i = 0; i < d->nbuses; i++)
+		i2c_bus_free(d->buses[i]);
+	gpio_free(d->gpio);
+	sim_free(d->sim);
 	archive_free(d->archive);
 	history_free(d->history);
+	sinks_free(d->sinks);
 	struct event *evs[] = { d->sigint, d->sigterm, d->sighup, d->drain, d->watchdog };
 	for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
 		if (evs[i] != NULL)

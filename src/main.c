@@ -22,6 +22,7 @@ static void usage(FILE *f)
 	           "                      when that is missing, the built-in reference board)\n"
 	           "  -s, --simulate      run the configured sensors on simulated hardware\n"
 	           "  -t, --check-config  check the configuration, print a summary and exit\n"
+	           "  -k, --list-keys     list every section and key with its default and range\n"
 	           "  -v, --verbose       log debug lines too\n"
 	           "  -h, --help          show this help and exit\n"
 	           "  -V, --version       show the version and exit\n"
@@ -62,6 +63,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "simulate", no_argument, NULL, 's' },
 		{ "check-config", no_argument, NULL, 't' },
+		{ "list-keys", optional_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -71,8 +73,23 @@ int main(int argc, char **argv)
 	bool simulate = false, check = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:stvhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:stkvhV", opts, NULL)) != -1) {
 		switch (c) {
+		case 'k': {
+			/* --list-keys=roff writes the part of muricle.conf(5) it makes. */
+			bool roff = optarg != NULL && strcmp(optarg, "roff") == 0;
+			if (optarg != NULL && !roff) {
+				fprintf(stderr,
+				        "muricled: --list-keys takes no value but 'roff'\n");
+				return 2;
+			}
+			struct buf b;
+			buf_init(&b);
+			config_describe(&b, roff);
+			fputs(b.data, stdout);
+			buf_free(&b);
+			return EXIT_SUCCESS;
+		}
 		case 'c': path = optarg; break;
 		case 's': simulate = true; break;
 		case 't': check = true; break;
@@ -98,7 +115,7 @@ int main(int argc, char **argv)
 	}
 	if (check) {
 		printf("%s: ok, %zu sensor%s, listen %s:%u\n", name, cfg.nsensors,
-		       cfg.nsensors == 1 ? "" : "s", cfg.listen_host, cfg.listen_port);
+		       cfg.nsensors == 1 ? "" : "s", cfg.listen.host, cfg.listen.port);
 		return EXIT_SUCCESS;
 	}
 

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <event2/event.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,21 +136,18 @@ START_TEST(measurement_time)
 }
 END_TEST
 
-static void rig_init(struct tu_rig *r, enum sensor_kind kind, bool chip_has_humidity, unsigned os)
+static void rig_init(struct tu_rig *r, const char *kind, bool chip_has_humidity, unsigned os)
 {
-	struct sensor_conf sc = { .kind = kind,
-		                  .address = 0x76,
-		                  .os_t = os,
-		                  .os_p = os,
-		                  .os_h = os,
-		                  .sea_level = 1013.25 };
+	char conf[256];
+	bool bme = strcmp(kind, "bme280") == 0;
 
-	strcpy(sc.name, "env");
-	strcpy(sc.bus, "/dev/i2c-1");
+	snprintf(conf, sizeof conf,
+	         "[%s env]\noversampling_temperature = %u\noversampling_pressure = %u\n%s%u\n",
+	         kind, os, os, bme ? "oversampling_humidity = " : "; ", os);
 	tu_rig_init(r, 0);
 	r->model = sim_bme280_new(chip_has_humidity);
 	sim_i2c_attach(r->sim, "/dev/i2c-1", 0x76, &sim_bme280_ops, r->model);
-	tu_rig_attach(r, bme280_sensor_new(&sc, r->bus));
+	tu_rig_sensor(r, conf);
 }
 
 static const unsigned oversampling[] = { 1, 2, 4, 8, 16 };
@@ -158,7 +156,7 @@ START_TEST(bme280_reads_true_values)
 {
 	struct tu_rig r;
 
-	rig_init(&r, KIND_BME280, true, oversampling[_i]);
+	rig_init(&r, "bme280", true, oversampling[_i]);
 	sim_bme280_set(r.model, 19.37, 998.42, 63.5);
 	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_OK);
@@ -183,7 +181,7 @@ START_TEST(bmp280_has_no_humidity)
 {
 	struct tu_rig r;
 
-	rig_init(&r, KIND_BMP280, false, 1);
+	rig_init(&r, "bmp280", false, 1);
 	sim_bme280_set(r.model, 25.0, 1000.0, 0);
 	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_OK);
@@ -199,7 +197,7 @@ START_TEST(wrong_variant_is_named)
 {
 	struct tu_rig r;
 
-	rig_init(&r, KIND_BMP280, true, 1); /* configured BMP280, a BME280 answers */
+	rig_init(&r, "bmp280", true, 1); /* configured BMP280, a BME280 answers */
 	tu_rig_measure(&r, 5);
 	ck_assert_int_eq(r.s->status, SENSOR_ERROR);
 	ck_assert_msg(strstr(r.s->error, "chip id 0x60") &&

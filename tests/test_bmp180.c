@@ -2,6 +2,7 @@
 #include <check.h>
 #include <event2/event.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,18 +98,15 @@ END_TEST
 /* The driver against the simulated chip, in process. */
 static void rig_init(struct tu_rig *r, unsigned oss, bool attach, double delay)
 {
-	struct sensor_conf sc = {
-		.kind = KIND_BMP180, .address = 0x77, .oversampling = oss, .sea_level = 1013.25
-	};
+	char conf[64];
 
-	strcpy(sc.name, "baro");
-	strcpy(sc.bus, "/dev/i2c-1");
+	snprintf(conf, sizeof conf, "[bmp180 baro]\noversampling = %u\n", oss);
 	tu_rig_init(r, delay);
 	if (attach) {
 		r->model = sim_bmp180_new();
 		sim_i2c_attach(r->sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, r->model);
 	}
-	tu_rig_attach(r, bmp180_sensor_new(&sc, r->bus));
+	tu_rig_sensor(r, conf);
 }
 
 START_TEST(driver_reads_true_values)

@@ -4,11 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blinker.h"
+#include "bme280.h"
+#include "bmp180.h"
 #include "buf.h"
+#include "button.h"
 #include "config.h"
+#include "driver.h"
+#include "mq135.h"
 #include "testutil.h"
 
 static struct config cfg;
+
+#define CONF(i, T) config_driver_conf(&cfg.sensors[i], struct T)
+extern const struct driver blinker_driver, button_driver, bmp180_driver, bme280_driver,
+        bmp280_driver, mq135_driver;
 
 /* Parse text; return the errors (empty string when it parsed). */
 static char *parse(const char *text, int *rc)
@@ -26,20 +36,20 @@ START_TEST(embedded_default_is_the_reference_board)
 	char *err = parse(config_embedded, &rc);
 
 	ck_assert_msg(rc == 0, "%s", err);
-	ck_assert_str_eq(cfg.listen_host, "127.0.0.1");
-	ck_assert_uint_eq(cfg.listen_port, 8080);
+	ck_assert_str_eq(cfg.listen.host, "127.0.0.1");
+	ck_assert_uint_eq(cfg.listen.port, 8080);
 	ck_assert_uint_eq(cfg.nsensors, 4);
-	ck_assert_int_eq(cfg.sensors[0].kind, KIND_BLINKER);
-	ck_assert_str_eq(cfg.sensors[0].gpio, "GPIO17");
-	ck_assert_double_eq(cfg.sensors[0].blink, 5);
-	ck_assert_int_eq(cfg.sensors[1].kind, KIND_BUTTON);
-	ck_assert_str_eq(cfg.sensors[1].gpio, "GPIO27");
-	ck_assert_int_eq(cfg.sensors[2].kind, KIND_BMP180);
-	ck_assert_str_eq(cfg.sensors[2].bus, "/dev/i2c-1");
-	ck_assert_uint_eq(cfg.sensors[2].address, 0x77);
-	ck_assert_int_eq(cfg.sensors[3].kind, KIND_MQ135);
-	ck_assert_uint_eq(cfg.sensors[3].address, 0x48);
-	ck_assert_str_eq(cfg.sensors[3].temperature_from, "barometer");
+	ck_assert_ptr_eq(cfg.sensors[0].driver, &blinker_driver);
+	ck_assert_str_eq(CONF(0, blinker_conf)->gpio.line, "GPIO17");
+	ck_assert_double_eq(CONF(0, blinker_conf)->blink, 5);
+	ck_assert_ptr_eq(cfg.sensors[1].driver, &button_driver);
+	ck_assert_str_eq(CONF(1, button_conf)->gpio.line, "GPIO27");
+	ck_assert_ptr_eq(cfg.sensors[2].driver, &bmp180_driver);
+	ck_assert_str_eq(CONF(2, bmp180_conf)->i2c.bus, "/dev/i2c-1");
+	ck_assert_uint_eq(CONF(2, bmp180_conf)->i2c.address, 0x77);
+	ck_assert_ptr_eq(cfg.sensors[3].driver, &mq135_driver);
+	ck_assert_uint_eq(CONF(3, mq135_conf)->i2c.address, 0x48);
+	ck_assert_str_eq(CONF(3, mq135_conf)->temperature_from, "barometer");
 	free(err);
 }
 END_TEST
@@ -69,29 +79,29 @@ START_TEST(defaults_and_values)
 	ck_assert_double_eq(cfg.history, 24);
 	ck_assert_double_eq(cfg.history_flush, 600);
 	ck_assert_str_eq(cfg.state_dir, "");
-	ck_assert_str_eq(cfg.listen_host, "::1");
-	ck_assert_uint_eq(cfg.listen_port, 9000);
+	ck_assert_str_eq(cfg.listen.host, "::1");
+	ck_assert_uint_eq(cfg.listen.port, 9000);
 	ck_assert_str_eq(cfg.title, "Kitchen <Pi>");
 	ck_assert_uint_eq(cfg.stale_after, 3);
 	ck_assert_double_eq(cfg.timeout, 5);
 	ck_assert_str_eq(cfg.sensors[0].name, "blinker");
-	ck_assert(cfg.sensors[0].active_low);
-	ck_assert_double_eq(cfg.sensors[0].blink, 0.25);
+	ck_assert(CONF(0, blinker_conf)->gpio.active_low);
+	ck_assert_double_eq(CONF(0, blinker_conf)->blink, 0.25);
 	ck_assert_str_eq(cfg.sensors[1].name, "roof");
-	ck_assert_str_eq(cfg.sensors[1].bus, "/dev/i2c-1");
-	ck_assert_uint_eq(cfg.sensors[1].address, 0x76);
-	ck_assert_uint_eq(cfg.sensors[1].oversampling, 0);
-	ck_assert_double_eq(cfg.sensors[1].sea_level, 1013.25);
+	ck_assert_str_eq(CONF(1, bmp180_conf)->i2c.bus, "/dev/i2c-1");
+	ck_assert_uint_eq(CONF(1, bmp180_conf)->i2c.address, 0x76);
+	ck_assert_uint_eq(CONF(1, bmp180_conf)->oversampling, 0);
+	ck_assert_double_eq(CONF(1, bmp180_conf)->sea_level, 1013.25);
 	free(err);
 
 	err = parse("[bme280 env]\noversampling_pressure = 16\n[bmp280]\naddress = 0x77\n", &rc);
 	ck_assert_msg(rc == 0, "%s", err);
-	ck_assert_int_eq(cfg.sensors[0].kind, KIND_BME280);
-	ck_assert_uint_eq(cfg.sensors[0].address, 0x76);
-	ck_assert_uint_eq(cfg.sensors[0].os_t, 1);
-	ck_assert_uint_eq(cfg.sensors[0].os_p, 16);
-	ck_assert_uint_eq(cfg.sensors[0].os_h, 1);
-	ck_assert_int_eq(cfg.sensors[1].kind, KIND_BMP280);
+	ck_assert_ptr_eq(cfg.sensors[0].driver, &bme280_driver);
+	ck_assert_uint_eq(CONF(0, bme280_conf)->i2c.address, 0x76);
+	ck_assert_uint_eq(CONF(0, bme280_conf)->os_t, 1);
+	ck_assert_uint_eq(CONF(0, bme280_conf)->os_p, 16);
+	ck_assert_uint_eq(CONF(0, bme280_conf)->os_h, 1);
+	ck_assert_ptr_eq(cfg.sensors[1].driver, &bmp280_driver);
 	ck_assert_str_eq(cfg.sensors[1].name, "bmp280");
 	free(err);
 }
@@ -162,6 +172,40 @@ static const struct {
 	                                            "172800 readings per value, more than 100000" },
 	{ "[daemon]\nstate_directory = var/lib\n",
 	  "t.conf: state_directory = var/lib: give an absolute path" },
+	{ "[mq135 air]\ndata_rate = -1\n",
+	  "t.conf:2: 'data_rate' must be one of 8, 16, 32, 64, 128, 250, 475, 860, not '-1'" },
+	{ "[mq135 air]\ndata_rate = 1e10\n", "t.conf:2: 'data_rate' must be one of" },
+	{ "[mq135 air]\nrange = nan\n",
+	  "t.conf:2: 'range' must be one of 6.144, 4.096, 2.048, 1.024, 0.512, 0.256, not 'nan'" },
+	/* Calibration. */
+	{ "[bmp180 x]\nhumidity.offset = 1\n",
+	  "t.conf:2: 'humidity.offset': [bmp180] has no value 'humidity' to calibrate (it has: "
+	  "temperature, pressure, altitude)" },
+	{ "[blinker x]\ngpio = GPIO4\nled.offset = 1\n",
+	  "t.conf:3: 'led.offset': [blinker] has no value 'led' to calibrate (it has: none)" },
+	{ "[bmp180 x]\ntemperature.shift = 1\n",
+	  "t.conf:2: 'temperature.shift': a value takes .offset, .factor or .calibrate" },
+	{ "[bmp180 x]\ntemperature.offset = warm\n",
+	  "t.conf:2: 'temperature.offset' must be a number from -1e6 to 1e6, not 'warm'" },
+	{ "[bmp180 x]\ntemperature.offset = inf\n", "t.conf:2: 'temperature.offset' must be" },
+	{ "[bmp180 x]\ntemperature.factor = 0\n",
+	  "t.conf:2: 'temperature.factor' must be a non-zero number" },
+	{ "[bmp180 x]\ntemperature.offset = 1\ntemperature.offset = 2\n",
+	  "t.conf:3: 'temperature.offset' is given twice in this section" },
+	{ "[bmp180 x]\ntemperature.offset = 1\ntemperature.calibrate = 0 -> 1, 10 -> 11\n",
+	  "t.conf:3: 'temperature.calibrate': temperature.calibrate sets the factor and offset "
+	  "itself" },
+	{ "[bmp180 x]\ntemperature.calibrate = 0 -> 1\n",
+	  "t.conf:2: 'temperature.calibrate' must be 2 to 8 points 'RAW -> REAL'" },
+	{ "[bmp180 x]\ntemperature.calibrate = 0 -> 1, 10 => 11\n",
+	  "t.conf:2: 'temperature.calibrate' must be 2 to 8 points" },
+	{ "[bmp180 x]\ntemperature.calibrate = 0->1,1->2,2->3,3->4,4->5,5->6,6->7,7->8,8->9\n",
+	  "t.conf:2: 'temperature.calibrate' must be 2 to 8 points" },
+	{ "[bmp180 x]\ntemperature.calibrate = 5 -> 1, 5 -> 2\n",
+	  "t.conf:2: 'temperature.calibrate': these points give no usable line" },
+	{ "[bmp180 x]\ntemperature.calibrate = 1 -> 5, 2 -> 5\n",
+	  "t.conf:2: 'temperature.calibrate': these points give no usable line" },
+	{ "[daemon]\ninterval.offset = 1\n", "t.conf:2: unknown key 'interval.offset'" },
 };
 
 START_TEST(each_error_is_reported_with_its_line)
@@ -266,6 +310,128 @@ START_TEST(random_input_never_crashes)
 }
 END_TEST
 
+/* The fit is least squares; two points give the line through them. */
+START_TEST(calibration)
+{
+	int rc;
+	char *err = parse("[bme280 env]\ntemperature.offset = -2.5\npressure.factor = 1.001\n"
+	                  "humidity.calibrate = 20 -> 22, 80 -> 79\n"
+	                  "[bmp180 b]\ntemperature.calibrate = 0 -> 1, 10 -> 11.2, 20 -> 20.8\n"
+	                  "pressure.offset = 1.5\npressure.factor = 2\n",
+	                  &rc);
+	const struct calib *c = cfg.sensors[0].calib;
+
+	ck_assert_msg(rc == 0, "%s", err);
+	/* bme280 values: temperature, pressure, humidity, altitude. */
+	ck_assert(c[0].set && c[0].factor == 1 && c[0].offset == -2.5);
+	ck_assert(c[1].set && c[1].factor == 1.001 && c[1].offset == 0);
+	ck_assert(c[2].set);
+	ck_assert_double_eq_tol(c[2].factor, 57.0 / 60.0, 1e-12);
+	ck_assert_double_eq_tol(c[2].offset, 22 - 20 * 57.0 / 60.0, 1e-12);
+	ck_assert(!c[3].set && c[3].factor == 1 && c[3].offset == 0);
+	c = cfg.sensors[1].calib;
+	/* Least squares through (0,1) (10,11.2) (20,20.8): slope 0.99, intercept 1.1. */
+	ck_assert_double_eq_tol(c[0].factor, 0.99, 1e-12);
+	ck_assert_double_eq_tol(c[0].offset, 1.1, 1e-12);
+	ck_assert(c[1].factor == 2 && c[1].offset == 1.5);
+	free(err);
+}
+END_TEST
+
+/* Keys live in tables, so a kind may have as many as it needs: a section
+ * with every key of the MQ135 (23) given once parses, and each repeated
+ * one is caught, the last as well as the first. */
+START_TEST(every_key_counts_once)
+{
+	struct buf text;
+	int rc;
+
+	for (const struct driver *const *d = drivers; *d != NULL; d++) {
+		buf_init(&text);
+		buf_printf(&text, "[%s x]\n", (*d)->kind);
+		size_t n = 0;
+		for (const struct conf_key *k = (*d)->keys; k->name != NULL; k++, n++)
+			buf_printf(&text, "%s = %s\n", k->name,
+			           k->def                         ? k->def
+			           : strcmp(k->name, "gpio") == 0 ? "GPIO5"
+			                                          : "");
+		/* The driver's validation may want more than defaults (a source
+		 * sensor); only the key accounting is checked here. */
+		char *err = parse(text.data, &rc);
+		ck_assert_msg(strstr(err, "given twice") == NULL, "%s: %s", (*d)->kind, err);
+		free(err);
+		const struct conf_key *last = &(*d)->keys[n - 1];
+		buf_printf(&text, "%s = %s\n", last->name, last->def ? last->def : "");
+		err = parse(text.data, &rc);
+		ck_assert_int_eq(rc, -1);
+		ck_assert_msg(strstr(err, "is given twice") != NULL, "%s: %s", (*d)->kind, err);
+		free(err);
+		buf_free(&text);
+	}
+	for (const struct driver *const *d = drivers; *d != NULL; d++)
+		if (strcmp((*d)->kind, "mq135") == 0) {
+			size_t n = 0;
+			for (const struct conf_key *k = (*d)->keys; k->name != NULL; k++)
+				n++;
+			ck_assert_uint_ge(n, 23);
+		}
+}
+END_TEST
+
+/* muricle.conf(5) lists every key with its default and range: the part
+ * between the KEYS markers is config_describe's output (make man writes it). */
+START_TEST(man_page_lists_every_key)
+{
+	char *page = tu_read_file("man/man5/muricle.conf.5");
+	struct buf want;
+
+	ck_assert_ptr_nonnull(page);
+	buf_init(&want);
+	config_describe(&want, true);
+	const char *begin = strstr(page, ".\\\" BEGIN KEYS\n");
+	const char *end = strstr(page, ".\\\" END KEYS\n");
+	ck_assert_msg(begin != NULL && end != NULL, "no KEYS markers in muricle.conf.5");
+	begin += strlen(".\\\" BEGIN KEYS\n");
+	ck_assert_msg(
+	        (size_t)(end - begin) == want.len && memcmp(begin, want.data, want.len) == 0,
+	        "man/man5/muricle.conf.5 is not up to date with the key tables: run make man");
+	/* And the tables themselves: every key has a doc line. */
+	for (const struct driver *const *d = drivers; *d != NULL; d++)
+		for (const struct conf_key *k = (*d)->keys; k->name != NULL; k++) {
+			ck_assert_msg(k->doc != NULL && k->doc[0] != '\0', "%s.%s", (*d)->kind,
+			              k->name);
+			ck_assert_msg(strstr(want.data, k->name) != NULL, "%s", k->name);
+		}
+	buf_free(&want);
+	free(page);
+}
+END_TEST
+
+START_TEST(same_sensor)
+{
+	static struct config other;
+	struct buf e;
+	int rc;
+
+	free(parse("[bmp180 b]\noversampling = 2\n[blinker led]\ngpio = GPIO4\n", &rc));
+	buf_init(&e);
+	ck_assert_int_eq(config_parse(&other, "u",
+	                              "[blinker led]\ngpio = GPIO4\n\n"
+	                              "[bmp180 b]\noversampling = 2\n",
+	                              &e),
+	                 0);
+	ck_assert(config_sensor_same(&cfg.sensors[0], &other.sensors[1]));
+	ck_assert(config_sensor_same(&cfg.sensors[1], &other.sensors[0]));
+	ck_assert_int_eq(config_parse(&other, "u", "[bmp180 b]\noversampling = 1\n", &e), 0);
+	ck_assert(!config_sensor_same(&cfg.sensors[0], &other.sensors[0]));
+	ck_assert_int_eq(config_parse(&other, "u",
+	                              "[bmp180 b]\noversampling = 2\npressure.offset = 1\n", &e),
+	                 0);
+	ck_assert(!config_sensor_same(&cfg.sensors[0], &other.sensors[0]));
+	buf_free(&e);
+}
+END_TEST
+
 START_TEST(lists)
 {
 	ck_assert(config_list_has("a, bar ,c", "bar"));
@@ -289,6 +455,10 @@ int main(void)
 	tcase_add_test(tc, several_errors_at_once);
 	tcase_add_test(tc, file_problems);
 	tcase_add_test(tc, random_input_never_crashes);
+	tcase_add_test(tc, calibration);
+	tcase_add_test(tc, every_key_counts_once);
+	tcase_add_test(tc, man_page_lists_every_key);
+	tcase_add_test(tc, same_sensor);
 	tcase_add_test(tc, lists);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);

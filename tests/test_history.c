@@ -27,9 +27,9 @@ static struct sensor *baro(const char *name)
 {
 	struct sensor *s = sensor_new(&ops, name, NULL);
 
-	sensor_add_value(s, "temperature", "°C", 1, false);
-	sensor_add_value(s, "pressure", "hPa", 2, false);
-	sensor_add_value(s, "alarm", "", 0, true);
+	tu_add_value(s, "temperature", Q_TEMPERATURE, 1);
+	tu_add_value(s, "pressure", Q_PRESSURE, 2);
+	tu_add_value(s, "alarm", Q_ON_OFF, 0);
 	return s;
 }
 

@@ -9,11 +9,13 @@
 #include "blinker.h"
 #include "button.h"
 #include "config.h"
+#include "driver.h"
 #include "gpio.h"
 #include "loop.h"
 #include "measure.h"
 #include "sensor.h"
 #include "sim.h"
+#include "sink.h"
 #include "testutil.h"
 
 /* A scripted sensor: finishes after `delay` seconds, or fails, or never. */
@@ -79,7 +81,10 @@ static struct sensor *fake_new(struct event_base *base, const char *name, double
 
 	f->delay = delay;
 	f->ev = evtimer_new(base, fake_finish_cb, s);
-	f->v = sensor_add_value(s, "x", "u", 1, false);
+	static const struct value_spec x[] = { { "x", Q_NUMBER, 1, NULL }, { NULL, 0, 0, NULL } };
+
+	sensor_add_values(s, x);
+	f->v = 0;
 	return s;
 }
 
@@ -355,37 +360,58 @@ START_TEST(periodic_sampling_and_stale)
 END_TEST
 
 struct heard {
-	int reads, changes;
+	int reads, changes, starts, ends;
 };
 
-static void hear_cb(struct sensor *s, enum sensor_change what, void *arg)
+static void hear_reading(void *arg, const struct sensor *s, double t)
+{
+	(void)s;
+	ck_assert(t > 1e9); /* wall-clock time */
+	((struct heard *)arg)->reads++;
+}
+
+static void hear_changed(void *arg, const struct sensor *s)
+{
+	(void)s;
+	((struct heard *)arg)->changes++;
+}
+
+static void hear_round(void *arg, const struct measure *m, double duration)
 {
 	struct heard *h = arg;
 
-	(void)s;
-	if (what == SENSOR_READ)
-		h->reads++;
+	ck_assert_ptr_nonnull(m);
+	if (duration < 0)
+		h->starts++;
 	else
-		h->changes++;
+		h->ends++;
 }
 
+static const struct sink_ops all_ears = { "test", hear_reading, hear_changed, hear_round };
+static const struct sink_ops readings_only = { "test", hear_reading, NULL, NULL };
+
 /* What the history and the event stream rely on: every finished reading,
- * good or failed, and every change outside one, once. */
-START_TEST(observer_hears_readings_and_changes)
+ * good or failed, and every change outside one, once, to every sink. */
+START_TEST(sinks_hear_readings_and_changes)
 {
 	struct event_base *base = tu_loop();
 	struct sensor *s[1] = { fake_new(base, "a", 0.01) };
-	struct measure_conf c = { .interval = 0.1, .timeout = 1, .stale_after = 2 };
+	struct sinks *sinks = sinks_new();
+	struct heard h = { 0 }, second = { 0 };
+	struct measure_conf c = { .interval = 0.1, .timeout = 1, .stale_after = 2, .sinks = sinks };
+
+	sinks_add(sinks, &all_ears, &h);
+	sinks_add(sinks, &readings_only, &second);
 	struct measure *m = measure_new(base, s, 1, &c);
-	struct heard h = { 0 };
 	struct waits w = { 0 };
 
-	sensor_observe(s[0], hear_cb, &h);
 	w.flag = false;
 	measure_request(m, wait_cb, &w);
 	ck_assert(tu_run_until(base, &w.flag, 5));
 	ck_assert_int_eq(h.reads, 1);
 	ck_assert_int_eq(h.changes, 0); /* the value set during the reading is part of it */
+	ck_assert_int_eq(h.starts, 1);
+	ck_assert_int_eq(h.ends, 1);
 	sensor_set(s[0], fk(s[0])->v, 42.0);
 	ck_assert_int_eq(h.changes, 0); /* the same value: nothing changed */
 	sensor_set(s[0], fk(s[0])->v, 43.0);
@@ -405,25 +431,83 @@ START_TEST(observer_hears_readings_and_changes)
 	tu_run_for(base, 0.45);
 	ck_assert_int_eq(s[0]->status, SENSOR_STALE);
 	ck_assert_int_eq(h.changes, 2);
+	/* The second sink heard the same readings, and nothing else. */
+	ck_assert_int_eq(second.reads, h.reads);
+	ck_assert_int_eq(second.changes + second.starts + second.ends, 0);
+	/* Taken off the list, it hears no more. */
+	sinks_remove(sinks, &readings_only, &second);
+	int before = second.reads;
+	sensor_set(s[0], fk(s[0])->v, 44.0);
+	fk(s[0])->delay = 0.01;
+	w.flag = false;
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert_int_eq(second.reads, before);
+	ck_assert_int_gt(h.reads, before);
 	measure_free(m);
 	sensor_free(s[0]);
+	sinks_free(sinks);
 	event_base_free(base);
 }
 END_TEST
+
+/* On reload the scheduler stays: its counters go on, a request waiting for
+ * the abandoned round gets the next one's answer, the new sensors measure. */
+START_TEST(new_sensors_keep_the_counters)
+{
+	struct event_base *base = tu_loop();
+	struct sensor *s[2] = { fake_new(base, "a", 0.01), fake_new(base, "b", 0.3) };
+	struct measure *m = measure_new(base, s, 1, &conf);
+	struct waits w = { 0 };
+
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert_uint_eq(measure_rounds(m), 1);
+	w.flag = false;
+	measure_request(m, wait_cb, &w); /* in flight when the sensors change */
+	measure_set_sensors(m, s + 1, 1, &conf);
+	ck_assert_int_eq(fk(s[0])->cancels, 1);
+	ck_assert(!w.flag);
+	measure_start_sampling(m);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	ck_assert(w.completed);
+	ck_assert_uint_eq(measure_rounds(m), 2);
+	ck_assert_int_eq(s[1]->status, SENSOR_OK);
+	measure_free(m);
+	sensor_free(s[0]);
+	sensor_free(s[1]);
+	event_base_free(base);
+}
+END_TEST
+
+/* A GPIO sensor from a configuration section, through its driver. */
+static struct sensor *gpio_sensor(struct event_base *base, struct gpio *gpio, const char *text,
+                                  void (*measure)(void *ctx))
+{
+	static struct config cfg;
+	struct buf e;
+
+	buf_init(&e);
+	ck_assert_msg(config_parse(&cfg, "t", text, &e) == 0, "%s", e.data);
+	buf_free(&e);
+	struct driver_env env = { .base = base, .gpio = gpio, .measure = measure };
+	struct sensor *s = cfg.sensors[0].driver->create(&cfg.sensors[0], &env);
+	sensor_attach(s, base, NULL);
+	return s; /* cppcheck-suppress returnDanglingLifetime ; drivers keep no pointer to env */
+}
 
 /* The Blinker on the simulated chip: the level a probe on the pin sees. */
 static void blinker_rig(struct event_base **base, struct sim **sim, struct gpio **gpio,
                         struct sensor **s, bool active_low, double blink)
 {
-	struct sensor_conf sc = { .kind = KIND_BLINKER, .active_low = active_low, .blink = blink };
+	char text[128];
 
-	strcpy(sc.name, "led");
-	strcpy(sc.gpio, "GPIO17");
+	snprintf(text, sizeof text, "[blinker led]\ngpio = GPIO17\nactive_low = %d\nblink = %g\n",
+	         active_low, blink);
 	*base = tu_loop();
 	*sim = sim_new(*base, 0, NULL);
 	*gpio = sim_gpio(*sim);
-	*s = blinker_sensor_new(&sc, *gpio);
-	sensor_attach(*s, *base);
+	*s = gpio_sensor(*base, *gpio, text, NULL);
 }
 
 static void noop_done(struct sensor *s, void *arg)
@@ -466,12 +550,7 @@ START_TEST(blinker_line_missing)
 	struct event_base *base = tu_loop();
 	struct sim *sim = sim_new(base, 0, NULL);
 	struct gpio *gpio = sim_gpio(sim);
-	struct sensor_conf sc = { .kind = KIND_BLINKER, .blink = 1 };
-
-	strcpy(sc.name, "led");
-	strcpy(sc.gpio, "GPIO99");
-	struct sensor *s = blinker_sensor_new(&sc, gpio);
-	sensor_attach(s, base);
+	struct sensor *s = gpio_sensor(base, gpio, "[blinker led]\ngpio = GPIO99\n", NULL);
 	sensor_start(s, 1, noop_done, NULL);
 	ck_assert_int_eq(s->status, SENSOR_ERROR);
 	ck_assert_msg(strstr(s->error, "no GPIO line 'GPIO99'"), "%s", s->error);
@@ -521,20 +600,14 @@ static void on_press(void *arg)
 static struct sensor *button_rig(struct event_base **base, struct sim **sim, struct gpio **gpio,
                                  int action)
 {
-	static struct config cfg;
-	struct buf e;
 	char text[128];
 
 	snprintf(text, sizeof text, "[button b]\ngpio = GPIO27\naction = %s\n",
 	         action == BUTTON_MEASURE ? "measure" : "none");
-	buf_init(&e);
-	ck_assert_msg(config_parse(&cfg, "t", text, &e) == 0, "%s", e.data);
-	buf_free(&e);
 	*base = tu_loop();
 	*sim = sim_new(*base, 0, NULL);
 	*gpio = sim_gpio(*sim);
-	struct sensor *s = button_sensor_new(&cfg.sensors[0], *gpio, on_press, NULL);
-	sensor_attach(s, *base);
+	struct sensor *s = gpio_sensor(*base, *gpio, text, on_press);
 	presses_seen = 0;
 	return s;
 }
@@ -628,10 +701,11 @@ START_TEST(button_config_errors)
 	ck_assert_msg(strstr(e.data, "t:1: [button b] needs 'gpio'"), "%s", e.data);
 	buf_reset(&e);
 	ck_assert_int_eq(config_parse(&cfg, "t", "[button b]\ngpio = GPIO5\n", &e), 0);
-	ck_assert(cfg.sensors[0].active_low);
-	ck_assert_int_eq(cfg.sensors[0].bias, GPIO_BIAS_PULL_UP);
-	ck_assert_double_eq(cfg.sensors[0].debounce, 0.02);
-	ck_assert_int_eq(cfg.sensors[0].action, BUTTON_MEASURE);
+	const struct button_conf *bc = config_driver_conf(&cfg.sensors[0], struct button_conf);
+	ck_assert(bc->gpio.active_low);
+	ck_assert_int_eq(bc->bias, GPIO_BIAS_PULL_UP);
+	ck_assert_double_eq(bc->debounce, 0.02);
+	ck_assert_int_eq(bc->action, BUTTON_MEASURE);
 	buf_free(&e);
 }
 END_TEST
@@ -687,7 +761,8 @@ int main(void)
 	tcase_add_test(tc, round_joins_a_retry_in_flight);
 	tcase_add_test(tc, shutdown_answers_waiters);
 	tcase_add_test(tc, periodic_sampling_and_stale);
-	tcase_add_test(tc, observer_hears_readings_and_changes);
+	tcase_add_test(tc, sinks_hear_readings_and_changes);
+	tcase_add_test(tc, new_sensors_keep_the_counters);
 	tcase_add_loop_test(tc, blinker_lights_then_goes_dark, 0, 2);
 	tcase_add_test(tc, blinker_line_missing);
 	tcase_add_test(tc, gpio_inputs_and_busy_lines);

@@ -15,6 +15,20 @@
 #include "sim.h"
 #include "testutil.h"
 
+extern const struct driver mq135_driver;
+
+/* The [mq135] section's defaults, as its key table gives them. */
+static void defaults(struct mq135_params *p)
+{
+	static struct config cfg;
+	struct buf e;
+
+	buf_init(&e);
+	ck_assert(config_parse(&cfg, "t", "[mq135 air]\n", &e) == 0);
+	buf_free(&e);
+	*p = config_driver_conf(&cfg.sensors[0], struct mq135_conf)->mq;
+}
+
 START_TEST(config_word)
 {
 	/* OS | MUX 100 (AIN0) | PGA 001 (4.096 V) | single shot | DR 100 (128/s) | comparator off
@@ -50,7 +64,7 @@ START_TEST(mq135_arithmetic)
 {
 	struct mq135_params p;
 
-	mq135_defaults(&p);
+	defaults(&p);
 	/* Half the supply across the load: the sensor equals the load resistor. */
 	ck_assert_double_eq_tol(mq135_resistance(&p, 2.5), 10.0, 1e-9);
 	ck_assert_double_eq_tol(mq135_resistance(&p, 1.0), 40.0, 1e-9);
@@ -82,20 +96,22 @@ static void nop(struct sensor *s)
 }
 static const struct sensor_ops src_ops = { "bme280", nop, nop, nop };
 
+static struct sensor *found;
+
+static struct sensor *find(void *ctx, const char *name)
+{
+	(void)ctx;
+	return name[0] != '\0' ? found : NULL;
+}
+
 static void rig_init(struct tu_rig *r, bool attach)
 {
-	static struct config cfg;
-	struct buf e;
-
-	buf_init(&e);
-	ck_assert(config_parse(&cfg, "t", "[mq135 air]\nchannel = 2\n", &e) == 0);
-	buf_free(&e);
 	tu_rig_init(r, 0);
 	if (attach) {
 		r->model = sim_ads1115_new(0.88);
 		sim_i2c_attach(r->sim, "/dev/i2c-1", 0x48, &sim_ads1115_ops, r->model);
 	}
-	tu_rig_attach(r, mq135_sensor_new(&cfg.sensors[0], r->bus));
+	tu_rig_sensor(r, "[mq135 air]\nchannel = 2\n");
 }
 
 static double val(const struct sensor *s, const char *name)
@@ -112,7 +128,7 @@ START_TEST(reads_through_the_adc)
 	struct tu_rig r;
 	struct mq135_params p;
 
-	mq135_defaults(&p);
+	defaults(&p);
 	rig_init(&r, true);
 	sim_ads1115_set(r.model, 2, 1.0);
 	tu_rig_measure(&r, 5);
@@ -133,12 +149,27 @@ START_TEST(correction_from_another_sensor)
 	struct tu_rig r;
 	struct mq135_params p;
 
-	mq135_defaults(&p);
+	defaults(&p);
 	rig_init(&r, true);
+	static const struct value_spec th[] = {
+		{ "temperature", Q_TEMPERATURE, 2, NULL },
+		{ "humidity", Q_HUMIDITY, 0, NULL },
+		{ NULL, 0, 0, NULL },
+	};
+	static struct config cfg;
+	struct buf e;
 	struct sensor *env = sensor_new(&src_ops, "env", NULL);
-	size_t t = sensor_add_value(env, "temperature", "°C", 2, false);
-	size_t h = sensor_add_value(env, "humidity", "%", 1, false);
-	mq135_use(r.s, env, env);
+	size_t t = 0, h = 1;
+
+	sensor_add_values(env, th);
+	buf_init(&e);
+	ck_assert(config_parse(&cfg, "t",
+	                       "[mq135 air]\ntemperature_from = env\nhumidity_from = env\n"
+	                       "[bme280 env]\n",
+	                       &e) == 0);
+	buf_free(&e);
+	found = env;
+	mq135_driver.link(r.s, &cfg.sensors[0], find, NULL);
 	sim_ads1115_set(r.model, 2, 1.0);
 
 	/* No good reading from the source yet: no corrected numbers. */
@@ -155,6 +186,12 @@ START_TEST(correction_from_another_sensor)
 	double crs = 40.0 / mq135_correction(&p, 10.0, 80.0);
 	ck_assert_double_eq_tol(val(r.s, "corrected_ppm"), mq135_ppm(&p, crs), 0.1);
 	ck_assert_double_eq_tol(val(r.s, "corrected_rzero"), mq135_rzero(&p, crs), 0.01);
+
+	/* A calibrated source: the correction uses the calibrated temperature. */
+	sensor_calibrate(env, t, 1, -2.5);
+	sensor_set(env, t, 12.5); /* shows 10.0 */
+	tu_rig_measure(&r, 5);
+	ck_assert_double_eq_tol(val(r.s, "corrected_ppm"), mq135_ppm(&p, crs), 0.1);
 	free(env->name);
 	free(env);
 	tu_rig_free(&r);
@@ -234,14 +271,15 @@ START_TEST(config)
 	                              "[mq135 b]\nchannel = 1\nhumidity = 50\n[bme280 env]\n",
 	                              &e),
 	                 0);
-	ck_assert_double_eq(cfg.sensors[0].range, 2.048);
-	ck_assert_uint_eq(cfg.sensors[0].data_rate, 860);
-	ck_assert_double_eq(cfg.sensors[0].mq.rzero, 55.1);
-	ck_assert_double_eq(cfg.sensors[0].mq.rload, 10.0);
-	ck_assert_double_eq(cfg.sensors[0].divider, 1.5);
-	ck_assert_uint_eq(cfg.sensors[0].address, 0x48);
-	ck_assert_str_eq(cfg.sensors[0].temperature_from, "env");
-	ck_assert_double_eq(cfg.sensors[1].humidity, 50);
+	const struct mq135_conf *a = config_driver_conf(&cfg.sensors[0], struct mq135_conf);
+	ck_assert_double_eq(a->range, 2.048);
+	ck_assert_uint_eq(a->data_rate, 860);
+	ck_assert_double_eq(a->mq.rzero, 55.1);
+	ck_assert_double_eq(a->mq.rload, 10.0);
+	ck_assert_double_eq(a->divider, 1.5);
+	ck_assert_uint_eq(a->i2c.address, 0x48);
+	ck_assert_str_eq(a->temperature_from, "env");
+	ck_assert_double_eq(config_driver_conf(&cfg.sensors[1], struct mq135_conf)->humidity, 50);
 
 	static const char *bad[][2] = {
 		{ "[mq135 a]\nrange = 3.3\n", "t:2: 'range' must be one of 6.144, 4.096" },

@@ -27,11 +27,11 @@ struct fixture {
 static void fixture_init(struct fixture *f, const char *title)
 {
 	f->s[0] = sensor_new(&ops, "<script>alert(1)</script>", NULL);
-	sensor_add_value(f->s[0], "temp\"erature", "°C", 1, false);
-	sensor_add_value(f->s[0], "led", "", 0, true);
+	tu_add_value(f->s[0], "temp\"erature", Q_TEMPERATURE, 1);
+	tu_add_value(f->s[0], "led", Q_ON_OFF, 0);
 	strcpy(f->s[0]->where, "0x77 on /dev/i2c-1 & more");
 	f->s[1] = sensor_new(&ops, "baro", NULL);
-	sensor_add_value(f->s[1], "pressure", "hPa", 2, false);
+	tu_add_value(f->s[1], "pressure", Q_PRESSURE, 2);
 	f->v = (struct render_view){ .title = title,
 		                     .sensors = f->s,
 		                     .n = 2,
@@ -246,27 +246,34 @@ START_TEST(history_json_filters_and_gaps)
 }
 END_TEST
 
-START_TEST(metric_names_in_base_units)
+/* The name comes from the value's quantity, never from its unit's spelling. */
+static void check_name(const char *value, const char *metric, enum quantity q, const char *want,
+                       double want_scale)
 {
+	struct sensor *s = sensor_new(&ops, "s", NULL);
+	struct value_spec one[2] = { { value, q, 0, metric }, { NULL, 0, 0, NULL } };
 	char name[128];
 	double scale;
 
-	metrics_value_name(name, sizeof name, "temperature", "°C", &scale);
-	ck_assert_str_eq(name, "muricle_temperature_celsius");
-	ck_assert_double_eq(scale, 1);
-	metrics_value_name(name, sizeof name, "pressure", "hPa", &scale);
-	ck_assert_str_eq(name, "muricle_pressure_pascals");
-	ck_assert_double_eq(scale, 100);
-	metrics_value_name(name, sizeof name, "humidity", "%", &scale);
-	ck_assert_str_eq(name, "muricle_humidity_ratio");
-	ck_assert_double_eq(scale, 0.01);
-	metrics_value_name(name, sizeof name, "rzero", "kΩ", &scale);
-	ck_assert_str_eq(name, "muricle_rzero_ohms");
-	ck_assert_double_eq(scale, 1000);
-	metrics_value_name(name, sizeof name, "corrected_ppm", "ppm", &scale);
-	ck_assert_str_eq(name, "muricle_corrected_ppm");
-	metrics_value_name(name, sizeof name, "led", "", &scale);
-	ck_assert_str_eq(name, "muricle_led");
+	sensor_add_values(s, one);
+	metrics_value_name(name, sizeof name, &s->values[0], &scale);
+	ck_assert_str_eq(name, want);
+	ck_assert_double_eq(scale, want_scale);
+	free(s->name);
+	free(s);
+}
+
+START_TEST(metric_names_in_base_units)
+{
+	check_name("temperature", NULL, Q_TEMPERATURE, "muricle_temperature_celsius", 1);
+	check_name("pressure", NULL, Q_PRESSURE, "muricle_pressure_pascals", 100);
+	check_name("humidity", NULL, Q_HUMIDITY, "muricle_humidity_ratio", 0.01);
+	check_name("rzero", "rzero_resistance", Q_RESISTANCE, "muricle_rzero_resistance_ohms",
+	           1000);
+	check_name("ppm", "co2_estimate", Q_GAS_ESTIMATE, "muricle_co2_estimate_ppm", 1);
+	check_name("level_ppm", NULL, Q_GAS_ESTIMATE, "muricle_level_ppm", 1);
+	check_name("led", NULL, Q_ON_OFF, "muricle_led", 1);
+	check_name("presses", NULL, Q_COUNT, "muricle_presses_total", 1);
 }
 END_TEST
 
@@ -280,7 +287,7 @@ START_TEST(metrics_exposition)
 	fixture_init(&f, "t");
 	/* A second sensor with a temperature: one family, two samples. */
 	struct sensor *more[3] = { f.s[0], f.s[1], sensor_new(&ops, "other", NULL) };
-	sensor_add_value(more[2], "temp\"erature", "°C", 1, false);
+	tu_add_value(more[2], "temp\"erature", Q_TEMPERATURE, 1);
 	sensor_set(more[2], 0, 19.5);
 	f.v.sensors = more;
 	f.v.n = 3;

@@ -1,5 +1,8 @@
 #include "testutil.h"
 
+#include "buf.h"
+#include "config.h"
+#include "driver.h"
 #include "i2c.h"
 #include "loop.h"
 #include "sensor.h"
@@ -425,7 +428,39 @@ void tu_rig_init(struct tu_rig *r, double i2c_delay)
 void tu_rig_attach(struct tu_rig *r, struct sensor *s)
 {
 	r->s = s;
-	sensor_attach(s, r->base);
+	sensor_attach(s, r->base, NULL);
+}
+
+size_t tu_add_value(struct sensor *s, const char *name, enum quantity q, int decimals)
+{
+	struct value_spec one[2] = { { name, q, decimals, NULL }, { NULL, 0, 0, NULL } };
+
+	sensor_add_values(s, one);
+	return s->nvalues - 1;
+}
+
+static struct i2c_bus *tu_rig_bus(void *ctx, const char *path)
+{
+	struct tu_rig *r = ctx;
+
+	if (strcmp(path, r->bus->path) != 0)
+		die("the rig has only %s, not %s", r->bus->path, path);
+	return r->bus;
+}
+
+struct sensor *tu_rig_sensor(struct tu_rig *r, const char *conf)
+{
+	static struct config cfg;
+	struct buf e;
+
+	buf_init(&e);
+	if (config_parse(&cfg, "rig", conf, &e) < 0)
+		die("%s", e.data);
+	buf_free(&e);
+	struct driver_env env = { .base = r->base, .bus = tu_rig_bus, .ctx = r };
+	struct sensor *s = cfg.sensors[0].driver->create(&cfg.sensors[0], &env);
+	tu_rig_attach(r, s);
+	return s; /* cppcheck-suppress returnDanglingLifetime ; drivers keep no pointer to env */
 }
 
 static void tu_rig_done(struct sensor *s, void *arg)

@@ -77,6 +77,10 @@ bool tu_run_until(struct event_base *base, const bool *flag, double timeout_s);
 /* Run the loop for a while. */
 void tu_run_for(struct event_base *base, double seconds);
 
+/* Add one value (name must outlive s: a literal) to a hand-made sensor. */
+#include "quantity.h"
+size_t tu_add_value(struct sensor *s, const char *name, enum quantity q, int decimals);
+
 /* One sensor driver on a simulated /dev/i2c-1, on a loop of its own. */
 struct tu_rig {
 	struct event_base *base;
@@ -90,6 +94,9 @@ struct tu_rig {
 void tu_rig_init(struct tu_rig *r, double i2c_delay);
 /* Give the rig its sensor, made on r->bus. */
 void tu_rig_attach(struct tu_rig *r, struct sensor *s);
+/* Build the sensor of the first section of conf through its driver, on
+ * r->bus, and attach it. */
+struct sensor *tu_rig_sensor(struct tu_rig *r, const char *conf);
 /* Measure once (the sensor's deadline: timeout s) and wait for the end. */
 void tu_rig_measure(struct tu_rig *r, double timeout);
 void tu_rig_free(struct tu_rig *r);

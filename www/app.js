@@ -38,11 +38,12 @@
 		return (s / 3600).toFixed(1) + " h ago";
 	}
 
-	function format(tr, v) {
+	/* A chart's number, with the decimals and unit the API gives its series
+	 * (the cards show the API's own "text"). */
+	function format(se, v) {
 		if (v === null || v === undefined) return "—";
-		if ("boolean" in tr.dataset) return v ? "on" : "off";
-		const text = Number(v).toFixed(Number(tr.dataset.decimals));
-		return tr.dataset.unit ? text + " " + tr.dataset.unit : text;
+		const text = Number(v).toFixed(se.decimals);
+		return se.unit ? text + " " + se.unit : text;
 	}
 
 	function setLive(on, text) {
@@ -62,7 +63,7 @@
 			const tr = row(sec, name);
 			if (!tr) continue;
 			const td = $(".value", tr);
-			td.textContent = format(tr, val.value);
+			td.textContent = val.text;
 			td.classList.toggle("on-state", "boolean" in tr.dataset && val.value === true);
 		}
 		const err = $(".error", sec);
@@ -134,7 +135,6 @@
 		svg.setAttribute("viewBox", "0 0 " + w + " " + h);
 		while (svg.firstChild) svg.removeChild(svg.firstChild);
 		const good = se.points.filter((p) => p[1] !== null);
-		const tr = se.row;
 		svg.dataset.points = String(good.length);
 		if (good.length === 0) {
 			el("text", { x: w / 2, y: h / 2, "text-anchor": "middle", class: "empty" }, svg).textContent = "no readings yet";
@@ -176,11 +176,11 @@
 		label.textContent = se.value;
 		const nums = document.createElement("span");
 		const b = document.createElement("b");
-		b.textContent = format(tr, now === null ? null : now);
-		nums.append("min " + format(tr, min) + " · max " + format(tr, max) + " · now ", b);
+		b.textContent = format(se, now === null ? null : now);
+		nums.append("min " + format(se, min) + " · max " + format(se, max) + " · now ", b);
 		se.caption.append(label, nums);
 		const hours = ((t1 - t0) / 3600).toFixed(1);
-		svg.setAttribute("aria-label", se.value + " over " + hours + " h: min " + format(tr, min) + ", max " + format(tr, max) + ", now " + format(tr, now));
+		svg.setAttribute("aria-label", se.value + " over " + hours + " h: min " + format(se, min) + ", max " + format(se, max) + ", now " + format(se, now));
 	}
 
 	/* A figure for each value the history has, under its sensor's table;
@@ -203,7 +203,7 @@
 			svg.dataset.value = s.value;
 			fig.append(caption, svg);
 			$(".charts", sec).appendChild(fig);
-			const se = { sensor: s.sensor, value: s.value, points: s.points, svg: svg, caption: caption, row: tr };
+			const se = { sensor: s.sensor, value: s.value, points: s.points, svg: svg, caption: caption, decimals: s.decimals, unit: s.unit };
 			series.set(key(s.sensor, s.value), se);
 		}
 		for (const se of series.values()) draw(se);

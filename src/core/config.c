@@ -14,269 +14,272 @@
 #include <fcntl.h>
 #include <ini.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ads1115.h"
-#include "log.h"
+#include "driver.h"
 #include "file.h"
 #include "gpio.h"
+#include "log.h"
 #include "xmalloc.h"
 
 #define CONFIG_FILE_MAX (256 * 1024)
 
-enum key_type {
-	K_STR,
-	K_BOOL,
-	K_NUM,
-	K_UINT,
-	K_ADDR,
-	K_LISTEN,
-	K_OVERSAMPLE,
-	K_RANGE,
-	K_RATE,
-	K_CHOICE, /* one of the words in `choices`, stored as its index */
+static bool parse_listen(const char *v, void *dst)
+{
+	struct config_listen *l = dst;
+
+	return config_parse_listen(v, l->host, sizeof l->host, &l->port) == 0;
+}
+
+static void listen_allowed(struct buf *b)
+{
+	buf_puts(b, "ADDRESS:PORT with a numeric IPv4 address or [IPv6] address and a port "
+	            "from 1 to 65535");
+}
+
+static const struct conf_key daemon_keys[] = {
+	CONF_KEY_CUSTOM(struct config, listen, "listen", parse_listen, listen_allowed,
+	                "127.0.0.1:8080",
+	                "address and port of the page and API; not used under socket activation"),
+	CONF_KEY_STR(struct config, title, "title", "muricle", "the page's title"),
+	CONF_KEY_NUM(struct config, interval, "interval", 0.1, 86400, "60",
+	             "seconds between periodic measurements of every sensor"),
+	CONF_KEY_UINT(struct config, stale_after, "stale_after", 1, 1000, "3",
+	              "intervals without a good reading before a sensor is stale"),
+	CONF_KEY_NUM(struct config, timeout, "timeout", 0.05, 60, "5",
+	             "seconds one sensor may take before its measurement counts as failed"),
+	CONF_KEY_NUM(struct config, history, "history", 0, 8760, "24",
+	             "hours of readings kept per value for the charts (0: none; at most 100000 "
+	             "readings per value)"),
+	CONF_KEY_NUM(struct config, history_flush, "history_flush", 1, 86400, "600",
+	             "seconds between saves of the history file"),
+	CONF_KEY_STR(struct config, state_dir, "state_directory", NULL,
+	             "folder of the history file; empty: the first of $STATE_DIRECTORY, else "
+	             "/var/lib/muricle"),
+	CONF_KEY_END,
 };
 
-struct key {
-	const char *name;
-	enum key_type type;
-	size_t off;
-	size_t size; /* K_STR: buffer size */
-	double min, max;
-	const char *const *choices; /* K_CHOICE: NULL-terminated */
+static const struct conf_key sim_keys[] = {
+	CONF_KEY_NUM(struct config, sim.i2c_delay, "i2c_delay", 0, 10, NULL,
+	             "seconds each simulated I2C transfer takes"),
+	CONF_KEY_STR(struct config, sim.absent, "absent", NULL,
+	             "I2C sensors (comma-separated names) whose simulated chip does not answer"),
+	CONF_KEY_STR(struct config, sim.gpio_dir, "gpio_dir", NULL,
+	             "a folder where simulated line levels are written, for tests"),
+	CONF_KEY_END,
 };
 
-/* In the order of enum gpio_bias. */
-static const char *const bias_words[] = { "as_is", "disable", "pull_up", "pull_down", NULL };
-/* In the order of enum button_action. */
-static const char *const action_words[] = { "none", "measure", NULL };
-
-#define STR(s, f) K_STR, offsetof(s, f), sizeof(((s *)0)->f), 0, 0, NULL
-
-static const struct key daemon_keys[] = {
-	{ "listen", K_LISTEN, 0, 0, 0, 0, NULL },
-	{ "title", STR(struct config, title) },
-	{ "interval", K_NUM, offsetof(struct config, interval), 0, 0.1, 86400, NULL },
-	{ "stale_after", K_UINT, offsetof(struct config, stale_after), 0, 1, 1000, NULL },
-	{ "timeout", K_NUM, offsetof(struct config, timeout), 0, 0.05, 60, NULL },
-	{ "history", K_NUM, offsetof(struct config, history), 0, 0, 8760, NULL },
-	{ "history_flush", K_NUM, offsetof(struct config, history_flush), 0, 1, 86400, NULL },
-	{ "state_directory", STR(struct config, state_dir) },
-	{ NULL, 0, 0, 0, 0, 0, NULL },
-};
-
-static const struct key sim_keys[] = {
-	{ "i2c_delay", K_NUM, offsetof(struct config, sim.i2c_delay), 0, 0, 10, NULL },
-	{ "absent", STR(struct config, sim.absent) },
-	{ "gpio_dir", STR(struct config, sim.gpio_dir) },
-	{ NULL, 0, 0, 0, 0, 0, NULL },
-};
-
-static const struct key blinker_keys[] = {
-	{ "chip", STR(struct sensor_conf, chip) },
-	{ "gpio", STR(struct sensor_conf, gpio) },
-	{ "active_low", K_BOOL, offsetof(struct sensor_conf, active_low), 0, 0, 0, NULL },
-	{ "blink", K_NUM, offsetof(struct sensor_conf, blink), 0, 0.01, 3600, NULL },
-	{ NULL, 0, 0, 0, 0, 0, NULL },
-};
-
-static const struct key bmp180_keys[] = {
-	{ "bus", STR(struct sensor_conf, bus) },
-	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77, NULL },
-	{ "oversampling", K_UINT, offsetof(struct sensor_conf, oversampling), 0, 0, 3, NULL },
-	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100,
-	  NULL },
-	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000, 10000,
-	  NULL },
-	{ NULL, 0, 0, 0, 0, 0, NULL },
-};
-
-static const struct key bme280_keys[] = {
-	{ "bus", STR(struct sensor_conf, bus) },
-	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77, NULL },
-	{ "oversampling_temperature", K_OVERSAMPLE, offsetof(struct sensor_conf, os_t), 0, 1, 16,
-	  NULL },
-	{ "oversampling_pressure", K_OVERSAMPLE, offsetof(struct sensor_conf, os_p), 0, 1, 16,
-	  NULL },
-	{ "oversampling_humidity", K_OVERSAMPLE, offsetof(struct sensor_conf, os_h), 0, 1, 16,
-	  NULL },
-	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100,
-	  NULL },
-	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000, 10000,
-	  NULL },
-	{ NULL, 0, 0, 0, 0, 0, NULL },
-};
-
-/* The BMP280 is a BME280 without humidity. */
-static const struct key bmp280_keys[] = {
-	{ "bus", STR(struct sensor_conf, bus) },
-	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77, NULL },
-	{ "oversampling_temperature", K_OVERSAMPLE, offsetof(struct sensor_conf, os_t), 0, 1, 16,
-	  NULL },
-	{ "oversampling_pressure", K_OVERSAMPLE, offsetof(struct sensor_conf, os_p), 0, 1, 16,
-	  NULL },
-	{ "sea_level_pressure", K_NUM, offsetof(struct sensor_conf, sea_level), 0, 300, 1100,
-	  NULL },
-	{ "altitude_offset", K_NUM, offsetof(struct sensor_conf, altitude_offset), 0, -1000, 10000,
-	  NULL },
-	{ NULL, 0, 0, 0, 0, 0, NULL },
-};
-
-static const struct key button_keys[] = {
-	{ "chip", STR(struct sensor_conf, chip) },
-	{ "gpio", STR(struct sensor_conf, gpio) },
-	{ "active_low", K_BOOL, offsetof(struct sensor_conf, active_low), 0, 0, 0, NULL },
-	{ "bias", K_CHOICE, offsetof(struct sensor_conf, bias), 0, 0, 0, bias_words },
-	{ "debounce", K_NUM, offsetof(struct sensor_conf, debounce), 0, 0, 1, NULL },
-	{ "action", K_CHOICE, offsetof(struct sensor_conf, action), 0, 0, 0, action_words },
-	{ NULL, 0, 0, 0, 0, 0, NULL },
-};
-
-#define MQ(f, lo, hi) K_NUM, offsetof(struct sensor_conf, mq.f), 0, lo, hi, NULL
-
-static const struct key mq135_keys[] = {
-	{ "bus", STR(struct sensor_conf, bus) },
-	{ "address", K_ADDR, offsetof(struct sensor_conf, address), 0, 0x03, 0x77, NULL },
-	{ "channel", K_UINT, offsetof(struct sensor_conf, channel), 0, 0, 3, NULL },
-	{ "range", K_RANGE, offsetof(struct sensor_conf, range), 0, 0, 0, NULL },
-	{ "data_rate", K_RATE, offsetof(struct sensor_conf, data_rate), 0, 0, 0, NULL },
-	{ "voltage_divider", K_NUM, offsetof(struct sensor_conf, divider), 0, 1, 100, NULL },
-	{ "supply_voltage", MQ(supply, 1, 24) },
-	{ "load_resistance", MQ(rload, 0.01, 10000) },
-	{ "rzero", MQ(rzero, 0.01, 100000) },
-	{ "para", MQ(para, -1e9, 1e9) },
-	{ "parb", MQ(parb, -1e9, 1e9) },
-	{ "cora", MQ(cora, -1e9, 1e9) },
-	{ "corb", MQ(corb, -1e9, 1e9) },
-	{ "corc", MQ(corc, -1e9, 1e9) },
-	{ "cord", MQ(cord, -1e9, 1e9) },
-	{ "core", MQ(core, -1e9, 1e9) },
-	{ "corf", MQ(corf, -1e9, 1e9) },
-	{ "corg", MQ(corg, -1e9, 1e9) },
-	{ "atmospheric_co2", MQ(atmoco2, 100, 100000) },
-	{ "temperature", K_NUM, offsetof(struct sensor_conf, temperature), 0, -40, 85, NULL },
-	{ "humidity", K_NUM, offsetof(struct sensor_conf, humidity), 0, 0, 100, NULL },
-	{ "temperature_from", STR(struct sensor_conf, temperature_from) },
-	{ "humidity_from", STR(struct sensor_conf, humidity_from) },
-	{ NULL, 0, 0, 0, 0, 0, NULL },
-};
-
+/* The sections that are not sensors: one each, without a name. */
 static const struct {
 	const char *name;
-	enum sensor_kind kind;
-	const struct key *keys;
-} kinds[] = {
-	{ "blinker", KIND_BLINKER, blinker_keys }, { "bmp180", KIND_BMP180, bmp180_keys },
-	{ "bme280", KIND_BME280, bme280_keys },    { "bmp280", KIND_BMP280, bmp280_keys },
-	{ "mq135", KIND_MQ135, mq135_keys },       { "button", KIND_BUTTON, button_keys },
+	const char *summary;
+	const struct conf_key *keys;
+} singles[] = {
+	{ "daemon", "The daemon: its address, timing and history.", daemon_keys },
+	{ "simulation", "Only read with --simulate: the simulated hardware.", sim_keys },
 };
+#define NSINGLES (sizeof singles / sizeof singles[0])
 
-#define KIND_NAMES                                                                                 \
-	"[blinker NAME], [button NAME], [bmp180 NAME], [bme280 NAME], [bmp280 NAME] or "           \
-	"[mq135 NAME]"
-
-static bool bme280_osrs_ok(unsigned long n)
-{
-	return n == 1 || n == 2 || n == 4 || n == 8 || n == 16;
-}
-
-bool config_kind_is_i2c(enum sensor_kind kind)
-{
-	return kind != KIND_BLINKER && kind != KIND_BUTTON;
-}
-
-enum section { SEC_NONE, SEC_DAEMON, SEC_SIM, SEC_SENSOR, SEC_BAD };
-
-struct parse {
-	struct config *cfg;
+struct config_report {
 	const char *name;
 	struct buf *errors;
 	int first_error; /* first line this file reported, 0 if none */
 	int nerrors;
+};
+
+struct parse {
+	struct config *cfg;
+	const struct driver *const *kinds;
+	struct config_report r;
 
 	const char *text; /* reader position */
 	int line;
 
-	enum section sec;
-	const struct key *keys;
-	void *base;     /* what the keys' offsets are relative to */
-	unsigned *seen; /* bitmask of keys given in this section */
-	unsigned seen_daemon, seen_sim, seen_sensor[CONFIG_MAX_SENSORS];
+	/* The section being read: none, a bad one, or its keys and struct. */
+	enum { SEC_NONE, SEC_BAD, SEC_OPEN } sec;
+	const struct conf_key *keys;
+	void *base;             /* what the keys' offsets are relative to */
+	struct sensor_conf *sc; /* a sensor's section, or NULL */
+	bool *seen;             /* a flag per key: given in this section */
+	bool *seen_single[NSINGLES];
+	bool *seen_sensor[CONFIG_MAX_SENSORS];
 };
+
+static void verror(struct config_report *r, int line, const char *fmt, va_list ap)
+        __attribute__((format(printf, 3, 0)));
+
+/* Record one problem as "file:line: message". */
+static void verror(struct config_report *r, int line, const char *fmt, va_list ap)
+{
+	if (line > 0) {
+		buf_printf(r->errors, "%s:%d: ", r->name, line);
+		if (r->first_error == 0 || line < r->first_error)
+			r->first_error = line;
+	} else {
+		buf_printf(r->errors, "%s: ", r->name);
+	}
+	buf_vprintf(r->errors, fmt, ap);
+	buf_puts(r->errors, "\n");
+	r->nerrors++;
+}
+
+void config_error(struct config_report *r, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(r, line, fmt, ap);
+	va_end(ap);
+}
 
 static void perr(struct parse *p, int line, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
-/* Record one problem as "file:line: message". */
 static void perr(struct parse *p, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (line > 0) {
-		buf_printf(p->errors, "%s:%d: ", p->name, line);
-		if (p->first_error == 0 || line < p->first_error)
-			p->first_error = line;
-	} else {
-		buf_printf(p->errors, "%s: ", p->name);
-	}
 	va_start(ap, fmt);
-	buf_vprintf(p->errors, fmt, ap);
+	verror(&p->r, line, fmt, ap);
 	va_end(ap);
-	buf_puts(p->errors, "\n");
-	p->nerrors++;
 }
 
-const char *config_kind_name(enum sensor_kind kind)
+static size_t nkeys(const struct conf_key *keys)
 {
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (kinds[i].kind == kind)
-			return kinds[i].name;
+	size_t n = 0;
+
+	while (keys[n].name != NULL)
+		n++;
+	return n;
+}
+
+/* "[daemon], [simulation], [blinker NAME], ... or [mq135 NAME]" */
+static void section_names(struct buf *b, const struct driver *const *kinds)
+{
+	for (size_t i = 0; i < NSINGLES; i++)
+		buf_printf(b, "[%s], ", singles[i].name);
+	for (size_t k = 0; kinds[k] != NULL; k++)
+		buf_printf(b, "%s[%s NAME]", kinds[k + 1] == NULL ? "or " : "", kinds[k]->kind);
+}
+
+/* The words of a CONF_CHOICE key, "a, b, c". */
+static void choice_words(struct buf *b, const struct conf_key *k)
+{
+	for (int i = 0; k->choices[i] != NULL; i++)
+		buf_printf(b, "%s%s", i ? ", " : "", k->choices[i]);
+}
+
+/* Parse v into the key's field. Returns NULL, or what the key wants
+ * (static or in `why`) when v is not allowed. */
+static const char *parse_value(const struct conf_key *k, void *dst, const char *v, struct buf *why)
+{
+	char *end;
+
+	switch (k->type) {
+	case CONF_STR:
+		if (strlen(v) >= k->size) {
+			buf_printf(why, "at most %zu characters", k->size - 1);
+			return why->data;
+		}
+		strcpy(dst, v);
+		return NULL;
+	case CONF_BOOL: {
+		static const char *yes[] = { "true", "yes", "on", "1" };
+		static const char *no[] = { "false", "no", "off", "0" };
+		for (int i = 0; i < 4; i++) {
+			if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+				*(bool *)dst = strcasecmp(v, yes[i]) == 0;
+				return NULL;
+			}
+		}
+		return "true or false";
+	}
+	case CONF_NUM: {
+		errno = 0;
+		double d = strtod(v, &end);
+		if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(d) || d < k->min ||
+		    d > k->max) {
+			buf_printf(why, "a number from %g to %g", k->min, k->max);
+			return why->data;
+		}
+		*(double *)dst = d;
+		return NULL;
+	}
+	case CONF_UINT:
+	case CONF_ADDR: {
+		errno = 0;
+		unsigned long u = strtoul(v, &end, 0);
+		if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || u < k->min ||
+		    u > k->max) {
+			if (k->type == CONF_ADDR)
+				return "a 7-bit I2C address from 0x03 to 0x77";
+			buf_printf(why, "a whole number from %g to %g", k->min, k->max);
+			return why->data;
+		}
+		*(unsigned *)dst = (unsigned)u;
+		return NULL;
+	}
+	case CONF_CHOICE:
+		for (int i = 0; k->choices[i] != NULL; i++) {
+			if (strcmp(v, k->choices[i]) == 0) {
+				*(int *)dst = i;
+				return NULL;
+			}
+		}
+		buf_puts(why, "one of ");
+		choice_words(why, k);
+		return why->data;
+	case CONF_CUSTOM:
+		if (k->parse(v, dst))
+			return NULL;
+		k->allowed(why);
+		return why->data;
+	}
 	return "?";
+}
+
+/* Parse one value into its field, or report what is wrong with it. */
+static void set_key(struct parse *p, const struct conf_key *k, const char *v)
+{
+	struct buf why;
+
+	buf_init(&why);
+	const char *want = parse_value(k, (char *)p->base + k->off, v, &why);
+	if (want != NULL && k->type == CONF_STR)
+		perr(p, p->line, "'%s' is too long (%s)", k->name, want);
+	else if (want != NULL)
+		perr(p, p->line, "'%s' must be %s, not '%s'", k->name, want, v);
+	buf_free(&why);
+}
+
+/* Give every key of a section its default. */
+static void set_defaults(const struct conf_key *keys, void *base, const char *section)
+{
+	struct buf why;
+
+	buf_init(&why);
+	for (const struct conf_key *k = keys; k->name != NULL; k++) {
+		if (k->def == NULL)
+			continue;
+		if (parse_value(k, (char *)base + k->off, k->def, &why) != NULL)
+			fatal("config: the default of [%s] %s, '%s', is not valid", section,
+			      k->name, k->def);
+	}
+	buf_free(&why);
 }
 
 /* Set the values a file does not give. */
 static void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
-	strcpy(cfg->listen_host, "127.0.0.1");
-	cfg->listen_port = 8080;
-	strcpy(cfg->title, "muricle");
-	cfg->interval = 60;
-	cfg->stale_after = 3;
-	cfg->timeout = 5;
-	cfg->history = 24;
-	cfg->history_flush = 600;
-}
-
-static void sensor_defaults(struct sensor_conf *sc, enum sensor_kind kind)
-{
-	memset(sc, 0, sizeof *sc);
-	sc->kind = kind;
-	sc->blink = 5;
-	strcpy(sc->bus, "/dev/i2c-1");
-	/* Most BME280 and BMP280 boards strap the address to 0x76. */
-	sc->address = kind == KIND_BMP180 ? 0x77 : 0x76;
-	sc->oversampling = 3;
-	sc->os_t = sc->os_p = sc->os_h = 1; /* Bosch's choice for weather monitoring */
-	if (kind == KIND_MQ135)
-		sc->address = 0x48; /* ADDR pin to GND */
-	sc->range = 4.096;
-	sc->data_rate = 128;
-	sc->divider = 1;
-	mq135_defaults(&sc->mq);
-	if (kind == KIND_BUTTON) {
-		sc->active_low = true; /* to ground, with the pull-up */
-		sc->bias = GPIO_BIAS_PULL_UP;
-		sc->debounce = 0.02;
-		sc->action = BUTTON_MEASURE;
-	}
-	sc->temperature = 20;
-	sc->humidity = 33; /* where the correction factor is 1 */
-	sc->sea_level = 1013.25;
+	for (size_t i = 0; i < NSINGLES; i++)
+		set_defaults(singles[i].keys, cfg, singles[i].name);
 }
 
 static bool valid_name(const char *s)
@@ -290,37 +293,52 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+/* Open the section [daemon] or [simulation], or say it is not one. */
+static bool begin_single(struct parse *p, const char *type, const char *name)
+{
+	for (size_t i = 0; i < NSINGLES; i++) {
+		if (strcmp(type, singles[i].name) != 0)
+			continue;
+		if (name != NULL) {
+			perr(p, p->line, "[%s] takes no name", type);
+			return true;
+		}
+		if (p->seen_single[i] == NULL)
+			p->seen_single[i] = xcalloc(nkeys(singles[i].keys) + 1, sizeof(bool));
+		p->sec = SEC_OPEN;
+		p->keys = singles[i].keys;
+		p->base = p->cfg;
+		p->sc = NULL;
+		p->seen = p->seen_single[i];
+		return true;
+	}
+	return false;
+}
+
 /* Open a section from its header text (between the brackets). */
 static void begin_section(struct parse *p, char *hdr)
 {
 	char *type = strtok(hdr, " \t");
 	char *name = strtok(NULL, " \t");
 	char *extra = strtok(NULL, " \t");
+	const struct driver *drv = NULL;
 
 	p->sec = SEC_BAD;
 	if (type == NULL) {
 		perr(p, p->line, "empty section name");
 		return;
 	}
-	if (strcmp(type, "daemon") == 0 || strcmp(type, "simulation") == 0) {
-		if (name != NULL) {
-			perr(p, p->line, "[%s] takes no name", type);
-			return;
-		}
-		bool d = type[0] == 'd';
-		p->sec = d ? SEC_DAEMON : SEC_SIM;
-		p->keys = d ? daemon_keys : sim_keys;
-		p->base = p->cfg;
-		p->seen = d ? &p->seen_daemon : &p->seen_sim;
+	if (begin_single(p, type, name))
 		return;
-	}
-	size_t k;
-	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-		if (strcmp(type, kinds[k].name) == 0)
-			break;
-	if (k == sizeof kinds / sizeof kinds[0]) {
-		perr(p, p->line,
-		     "unknown section [%s]: expected [daemon], [simulation], " KIND_NAMES, type);
+	for (size_t k = 0; p->kinds[k] != NULL && drv == NULL; k++)
+		if (strcmp(type, p->kinds[k]->kind) == 0)
+			drv = p->kinds[k];
+	if (drv == NULL) {
+		struct buf known;
+		buf_init(&known);
+		section_names(&known, p->kinds);
+		perr(p, p->line, "unknown section [%s]: expected %s", type, known.data);
+		buf_free(&known);
 		return;
 	}
 	if (extra != NULL) {
@@ -336,25 +354,31 @@ static void begin_section(struct parse *p, char *hdr)
 		return;
 	}
 	struct config *cfg = p->cfg;
-	for (size_t i = 0; i < cfg->nsensors; i++) {
-		if (strcmp(cfg->sensors[i].name, name) == 0) {
-			perr(p, p->line, "sensor name '%s' is already used at line %d", name,
-			     cfg->sensors[i].line);
-			return;
-		}
+	const struct sensor_conf *other = config_sensor(cfg, name);
+	if (other != NULL) {
+		perr(p, p->line, "sensor name '%s' is already used at line %d", name, other->line);
+		return;
 	}
 	if (cfg->nsensors == CONFIG_MAX_SENSORS) {
 		perr(p, p->line, "too many sensors (at most %d)", CONFIG_MAX_SENSORS);
 		return;
 	}
+	if (drv->conf_size > CONFIG_DRIVER_CONF_MAX)
+		fatal("driver %s: its configuration takes %zu bytes, more than %d", drv->kind,
+		      drv->conf_size, CONFIG_DRIVER_CONF_MAX);
 	struct sensor_conf *sc = &cfg->sensors[cfg->nsensors];
-	sensor_defaults(sc, kinds[k].kind);
+	memset(sc, 0, sizeof *sc);
+	sc->driver = drv;
 	strcpy(sc->name, name);
 	sc->line = p->line;
-	p->sec = SEC_SENSOR;
-	p->keys = kinds[k].keys;
-	p->base = sc;
-	p->seen = &p->seen_sensor[cfg->nsensors];
+	for (size_t i = 0; i < CONFIG_MAX_VALUES; i++)
+		sc->calib[i].factor = 1;
+	set_defaults(drv->keys, sc->conf, drv->kind);
+	p->sec = SEC_OPEN;
+	p->keys = drv->keys;
+	p->base = sc->conf;
+	p->sc = sc;
+	p->seen = p->seen_sensor[cfg->nsensors] = xcalloc(nkeys(drv->keys) + 1, sizeof(bool));
 	cfg->nsensors++;
 }
 
@@ -392,118 +416,140 @@ static char *reader(char *str, int num, void *stream)
 	return str;
 }
 
-/* Parse one value into its field. Returns 0, or -1 after reporting. */
-static int set_key(struct parse *p, const struct key *k, const char *v)
+/* Parse "RAW -> REAL, RAW -> REAL, ..." into a calibration's points. */
+static bool parse_points(const char *v, struct calib *c)
 {
-	char *end;
-	void *dst = (char *)p->base + k->off;
+	const char *s = v;
 
-	switch (k->type) {
-	case K_STR:
-		if (strlen(v) >= k->size) {
-			perr(p, p->line, "'%s' is too long (at most %zu characters)", k->name,
-			     k->size - 1);
-			return -1;
-		}
-		strcpy(dst, v);
-		return 0;
-	case K_BOOL: {
-		static const char *yes[] = { "true", "yes", "on", "1" };
-		static const char *no[] = { "false", "no", "off", "0" };
-		for (int i = 0; i < 4; i++) {
-			if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
-				*(bool *)dst = strcasecmp(v, yes[i]) == 0;
-				return 0;
-			}
-		}
-		perr(p, p->line, "'%s' must be true or false, not '%s'", k->name, v);
-		return -1;
-	}
-	case K_NUM: {
+	c->npoints = 0;
+	for (;;) {
+		char *end;
+		if (c->npoints == CONFIG_CALIB_POINTS)
+			return false;
 		errno = 0;
-		double d = strtod(v, &end);
-		if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(d) || d < k->min ||
-		    d > k->max) {
-			perr(p, p->line, "'%s' must be a number from %g to %g, not '%s'", k->name,
-			     k->min, k->max, v);
-			return -1;
-		}
-		*(double *)dst = d;
-		return 0;
+		double raw = strtod(s, &end);
+		if (end == s || errno != 0 || !isfinite(raw))
+			return false;
+		s = end + strspn(end, " \t");
+		if (strncmp(s, "->", 2) != 0)
+			return false;
+		s += 2;
+		double real = strtod(s, &end);
+		if (end == s || errno != 0 || !isfinite(real))
+			return false;
+		c->raw[c->npoints] = raw;
+		c->real[c->npoints++] = real;
+		s = end + strspn(end, " \t");
+		if (*s == '\0')
+			return c->npoints >= 2;
+		if (*s != ',')
+			return false;
+		s++;
 	}
-	case K_UINT:
-	case K_ADDR: {
-		errno = 0;
-		unsigned long u = strtoul(v, &end, 0);
-		if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || u < k->min ||
-		    u > k->max) {
-			if (k->type == K_ADDR)
-				perr(p, p->line,
-				     "'%s' must be a 7-bit I2C address from 0x03 to 0x77, not '%s'",
-				     k->name, v);
-			else
-				perr(p, p->line,
-				     "'%s' must be a whole number from %g to %g, not '%s'", k->name,
-				     k->min, k->max, v);
-			return -1;
-		}
-		*(unsigned *)dst = (unsigned)u;
-		return 0;
+}
+
+/* The least-squares line through the points: real = raw * factor + offset. */
+static bool fit_line(struct calib *c)
+{
+	double mx = 0, my = 0, sxx = 0, sxy = 0;
+
+	for (size_t i = 0; i < c->npoints; i++) {
+		mx += c->raw[i] / (double)c->npoints;
+		my += c->real[i] / (double)c->npoints;
 	}
-	case K_OVERSAMPLE:
-		errno = 0;
-		unsigned long os = strtoul(v, &end, 10);
-		if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || !bme280_osrs_ok(os)) {
-			perr(p, p->line, "'%s' must be 1, 2, 4, 8 or 16, not '%s'", k->name, v);
-			return -1;
-		}
-		*(unsigned *)dst = (unsigned)os;
-		return 0;
-	case K_RANGE:
-	case K_RATE: {
-		double d = strtod(v, &end);
-		if (*v == '\0' || *end != '\0' ||
-		    (k->type == K_RANGE ? ads1115_range_index(d)
-		                        : ads1115_rate_index((unsigned)d)) < 0 ||
-		    (k->type == K_RATE && d != (unsigned)d)) {
-			perr(p, p->line, "'%s' must be one of %s, not '%s'", k->name,
-			     k->type == K_RANGE ? "6.144, 4.096, 2.048, 1.024, 0.512, 0.256"
-			                        : "8, 16, 32, 64, 128, 250, 475, 860",
-			     v);
-			return -1;
-		}
-		if (k->type == K_RANGE)
-			*(double *)dst = d;
-		else
-			*(unsigned *)dst = (unsigned)d;
-		return 0;
+	for (size_t i = 0; i < c->npoints; i++) {
+		sxx += (c->raw[i] - mx) * (c->raw[i] - mx);
+		sxy += (c->raw[i] - mx) * (c->real[i] - my);
 	}
-	case K_CHOICE: {
-		struct buf words;
-		for (int i = 0; k->choices[i] != NULL; i++) {
-			if (strcmp(v, k->choices[i]) == 0) {
-				*(int *)dst = i;
-				return 0;
-			}
+	if (!(sxx > 0))
+		return false; /* every point at one raw reading: no line */
+	c->factor = sxy / sxx;
+	c->offset = my - c->factor * mx;
+	return isfinite(c->factor) && isfinite(c->offset) && c->factor != 0;
+}
+
+/* "VALUE.offset", "VALUE.factor" or "VALUE.calibrate" in a sensor's section. */
+static void set_calibration(struct parse *p, const char *key, const char *v)
+{
+	const struct driver *drv = p->sc->driver;
+	const char *dot = strchr(key, '.');
+	const char *what = dot + 1;
+	size_t i;
+
+	for (i = 0; drv->values[i].name != NULL; i++)
+		if (strncmp(drv->values[i].name, key, (size_t)(dot - key)) == 0 &&
+		    drv->values[i].name[dot - key] == '\0')
+			break;
+	const struct quantity_info *q = drv->values[i].name ? quantity(drv->values[i].q) : NULL;
+	if (q == NULL || q->boolean || q->counter) {
+		struct buf known;
+		buf_init(&known);
+		for (size_t j = 0; drv->values[j].name != NULL; j++) {
+			const struct quantity_info *qj = quantity(drv->values[j].q);
+			if (!qj->boolean && !qj->counter)
+				buf_printf(&known, "%s%s", known.len ? ", " : "",
+				           drv->values[j].name);
 		}
-		buf_init(&words);
-		for (int i = 0; k->choices[i] != NULL; i++)
-			buf_printf(&words, "%s%s", i ? ", " : "", k->choices[i]);
-		perr(p, p->line, "'%s' must be one of %s, not '%s'", k->name, words.data, v);
-		buf_free(&words);
-		return -1;
+		perr(p, p->line, "'%s': [%s] has no value '%.*s' to calibrate (it has: %s)", key,
+		     drv->kind, (int)(dot - key), key, known.len ? known.data : "none");
+		buf_free(&known);
+		return;
 	}
-	case K_LISTEN:
-		if (config_parse_listen(v, p->cfg->listen_host, sizeof p->cfg->listen_host,
-		                        &p->cfg->listen_port) == 0)
-			return 0;
+	struct calib *c = &p->sc->calib[i];
+	bool is_offset = strcmp(what, "offset") == 0, is_factor = strcmp(what, "factor") == 0;
+	bool is_points = strcmp(what, "calibrate") == 0;
+	if (!is_offset && !is_factor && !is_points) {
+		perr(p, p->line, "'%s': a value takes .offset, .factor or .calibrate", key);
+		return;
+	}
+	if ((is_offset && c->has_offset) || (is_factor && c->has_factor) ||
+	    (is_points && c->npoints > 0)) {
+		perr(p, p->line, "'%s' is given twice in this section", key);
+		return;
+	}
+	if ((is_points && (c->has_offset || c->has_factor)) || (!is_points && c->npoints > 0)) {
 		perr(p, p->line,
-		     "'listen' must be ADDRESS:PORT with a numeric IPv4 address or [IPv6] address "
-		     "and a port from 1 to 65535, not '%s'",
-		     v);
-		return -1;
+		     "'%s': %.*s.calibrate sets the factor and offset itself: give either it or "
+		     ".offset and .factor",
+		     key, (int)(dot - key), key);
+		return;
 	}
-	return -1;
+	char *end;
+	errno = 0;
+	double d = is_points ? 0 : strtod(v, &end);
+	if (is_points) {
+		struct calib tmp = *c;
+		if (!parse_points(v, &tmp)) {
+			perr(p, p->line,
+			     "'%s' must be 2 to %d points 'RAW -> REAL' separated by commas, like "
+			     "'0 -> 0.4, 30 -> 29.1', not '%s'",
+			     key, CONFIG_CALIB_POINTS, v);
+			return;
+		}
+		if (!fit_line(&tmp)) {
+			perr(p, p->line,
+			     "'%s': these points give no usable line: give readings at different "
+			     "raw "
+			     "values that do not all map to one value",
+			     key);
+			return;
+		}
+		*c = tmp;
+	} else if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(d) || fabs(d) > 1e6 ||
+	           (is_factor && d == 0)) {
+		perr(p, p->line, "'%s' must be a %snumber from -1e6 to 1e6, not '%s'", key,
+		     is_factor ? "non-zero " : "", v);
+		return;
+	} else if (is_offset) {
+		c->offset = d;
+		c->has_offset = true;
+	} else {
+		c->factor = d;
+		c->has_factor = true;
+	}
+	c->set = true;
+	c->line = p->line;
+	(void)q;
 }
 
 /* Take one "key = value" from inih. */
@@ -518,50 +564,77 @@ static int handler(void *user, const char *section, const char *name, const char
 		perr(p, p->line, "'%s' is outside any section: put it under [daemon]", name);
 		return 1;
 	}
-	for (unsigned i = 0; p->keys[i].name != NULL; i++) {
+	if (p->sc != NULL && strchr(name, '.') != NULL) {
+		set_calibration(p, name, value);
+		return 1;
+	}
+	for (size_t i = 0; p->keys[i].name != NULL; i++) {
 		if (strcmp(p->keys[i].name, name) != 0)
 			continue;
-		if (*p->seen & (1u << i)) {
+		if (p->seen[i]) {
 			perr(p, p->line, "'%s' is given twice in this section", name);
 			return 1;
 		}
-		*p->seen |= 1u << i;
+		p->seen[i] = true;
 		set_key(p, &p->keys[i], value);
 		return 1;
 	}
 	struct buf known;
 	buf_init(&known);
-	for (unsigned i = 0; p->keys[i].name != NULL; i++)
+	for (size_t i = 0; p->keys[i].name != NULL; i++)
 		buf_printf(&known, "%s%s", i ? ", " : "", p->keys[i].name);
-	perr(p, p->line, "unknown key '%s' (known here: %s)", name, known.data);
+	perr(p, p->line, "unknown key '%s' (known here: %s%s)", name, known.data,
+	     p->sc != NULL ? "; and VALUE.offset, VALUE.factor, VALUE.calibrate" : "");
 	buf_free(&known);
 	return 1;
 }
 
-/* Check what single keys cannot: required keys and clashes between sensors. */
-/* An MQ135's correction source must name a sensor that measures it. */
-static void validate_source(struct parse *p, const struct sensor_conf *a, const char *key,
-                            const char *name, bool humidity)
+/* The line a GPIO sensor names, and clashes between sensors. */
+static void validate_wiring(struct parse *p, const struct sensor_conf *a)
 {
-	const struct sensor_conf *src = config_sensor(p->cfg, name);
+	const struct gpio_conf *ga = driver_gpio(a);
+	const struct i2c_conf *ia = driver_i2c(a);
+	const char *kind = a->driver->kind;
 
-	if (name[0] == '\0')
-		return;
-	if (src == NULL || src == a)
-		perr(p, a->line, "[mq135 %s]: %s = %s names no other sensor", a->name, key, name);
-	else if (humidity ? src->kind != KIND_BME280
-	                  : src->kind != KIND_BMP180 && src->kind != KIND_BME280 &&
-	                            src->kind != KIND_BMP280)
-		perr(p, a->line, "[mq135 %s]: %s = %s, a %s, which measures no %s", a->name, key,
-		     name, config_kind_name(src->kind), humidity ? "humidity" : "temperature");
+	if (ga != NULL && ga->line[0] == '\0')
+		perr(p, a->line, "[%s %s] needs 'gpio' (a line name like GPIO17)", kind, a->name);
+	else if (ga != NULL && gpio_is_offset(ga->line) && ga->chip[0] == '\0')
+		perr(p, a->line, "[%s %s]: gpio = %s is a line offset, so it needs 'chip' too",
+		     kind, a->name, ga->line);
+	for (const struct sensor_conf *b = p->cfg->sensors; b < a; b++) {
+		const struct gpio_conf *gb = driver_gpio(b);
+		const struct i2c_conf *ib = driver_i2c(b);
+		/* Sensors share an address only as channels of one chip. */
+		if (ia != NULL && ib != NULL && strcmp(ia->bus, ib->bus) == 0 &&
+		    ia->address == ib->address &&
+		    !(a->driver == b->driver && a->driver->shares_chip != NULL &&
+		      a->driver->shares_chip(a, b)))
+			perr(p, a->line, "'%s' and '%s' both use address 0x%02x on %s", b->name,
+			     a->name, ia->address, ia->bus);
+		if (ga != NULL && gb != NULL && strcmp(ga->line, gb->line) == 0 &&
+		    strcmp(ga->chip, gb->chip) == 0)
+			perr(p, a->line, "'%s' and '%s' both use GPIO line %s", b->name, a->name,
+			     ga->line);
+	}
 }
 
+/* Check what single keys cannot: required keys and clashes between sensors. */
 static void validate(struct parse *p)
 {
 	struct config *cfg = p->cfg;
 
-	if (cfg->nsensors == 0)
-		perr(p, 0, "no sensors configured: add a section " KIND_NAMES);
+	if (cfg->nsensors == 0) {
+		struct buf known;
+		buf_init(&known);
+		for (size_t k = 0; p->kinds[k] != NULL; k++)
+			buf_printf(&known, "%s[%s NAME]",
+			           k == 0            ? ""
+			           : p->kinds[k + 1] ? ", "
+			                             : " or ",
+			           p->kinds[k]->kind);
+		perr(p, 0, "no sensors configured: add a section %s", known.data);
+		buf_free(&known);
+	}
 	if (cfg->history * 3600 / cfg->interval > CONFIG_HISTORY_MAX_POINTS)
 		perr(p, 0,
 		     "history = %g h at interval = %g s is %.0f readings per value, more than "
@@ -571,54 +644,40 @@ static void validate(struct parse *p)
 	if (cfg->state_dir[0] != '\0' && cfg->state_dir[0] != '/')
 		perr(p, 0, "state_directory = %s: give an absolute path", cfg->state_dir);
 	for (size_t i = 0; i < cfg->nsensors; i++) {
-		struct sensor_conf *a = &cfg->sensors[i];
-		if (a->kind == KIND_MQ135) {
-			validate_source(p, a, "temperature_from", a->temperature_from, false);
-			validate_source(p, a, "humidity_from", a->humidity_from, true);
-		}
-		if (!config_kind_is_i2c(a->kind)) {
-			const char *kind = config_kind_name(a->kind);
-			if (a->gpio[0] == '\0')
-				perr(p, a->line, "[%s %s] needs 'gpio' (a line name like GPIO17)",
-				     kind, a->name);
-			else if (strspn(a->gpio, "0123456789") == strlen(a->gpio) &&
-			         a->chip[0] == '\0')
-				perr(p, a->line,
-				     "[%s %s]: gpio = %s is a line offset, so it needs 'chip' too",
-				     kind, a->name, a->gpio);
-		}
-		for (size_t j = 0; j < i; j++) {
-			struct sensor_conf *b = &cfg->sensors[j];
-			/* Sensors share an address only as channels of one ADS1115. */
-			bool channels = a->kind == KIND_MQ135 && b->kind == KIND_MQ135 &&
-			                a->channel != b->channel;
-			if (config_kind_is_i2c(a->kind) && config_kind_is_i2c(b->kind) &&
-			    !channels && strcmp(a->bus, b->bus) == 0 && a->address == b->address)
-				perr(p, a->line, "'%s' and '%s' both use address 0x%02x on %s",
-				     b->name, a->name, a->address, a->bus);
-			if (!config_kind_is_i2c(a->kind) && !config_kind_is_i2c(b->kind) &&
-			    strcmp(a->gpio, b->gpio) == 0 && strcmp(a->chip, b->chip) == 0)
-				perr(p, a->line, "'%s' and '%s' both use GPIO line %s", b->name,
-				     a->name, a->gpio);
-		}
+		const struct sensor_conf *a = &cfg->sensors[i];
+		validate_wiring(p, a);
+		if (a->driver->validate != NULL)
+			a->driver->validate(a, cfg, &p->r);
 	}
 }
 
-int config_parse(struct config *cfg, const char *name, const char *text, struct buf *errors)
+int config_parse_with(struct config *cfg, const char *name, const char *text, struct buf *errors,
+                      const struct driver *const *kinds)
 {
-	struct parse p = { .cfg = cfg, .name = name, .errors = errors, .text = text };
+	struct parse p = {
+		.cfg = cfg, .kinds = kinds, .r = { .name = name, .errors = errors }, .text = text
+	};
 
 	config_defaults(cfg);
 	int rc = ini_parse_stream(reader, &p, handler, &p);
 	if (rc < 0) {
 		perr(&p, 0, "out of memory while parsing");
-	} else if (rc > 0 && (p.first_error == 0 || rc < p.first_error)) {
+	} else if (rc > 0 && (p.r.first_error == 0 || rc < p.r.first_error)) {
 		/* inih found a line it could not read and we had nothing to say about it. */
 		perr(&p, rc,
 		     "cannot read this line: expected 'key = value', '[section]' or a comment");
 	}
 	validate(&p);
-	return p.nerrors ? -1 : 0;
+	for (size_t i = 0; i < NSINGLES; i++)
+		free(p.seen_single[i]);
+	for (size_t i = 0; i < CONFIG_MAX_SENSORS; i++)
+		free(p.seen_sensor[i]);
+	return p.r.nerrors ? -1 : 0;
+}
+
+int config_parse(struct config *cfg, const char *name, const char *text, struct buf *errors)
+{
+	return config_parse_with(cfg, name, text, errors, drivers);
 }
 
 int config_load(struct config *cfg, const char *path, struct buf *errors)
@@ -731,4 +790,142 @@ bool config_list_has(const char *list, const char *name)
 		s += len;
 	}
 	return false;
+}
+
+bool config_sensor_measures(const struct config *cfg, const char *name, enum quantity q)
+{
+	const struct sensor_conf *sc = config_sensor(cfg, name);
+
+	if (sc == NULL)
+		return false;
+	for (const struct value_spec *v = sc->driver->values; v->name != NULL; v++)
+		if (v->q == q)
+			return true;
+	return false;
+}
+
+bool config_sensor_same(const struct sensor_conf *a, const struct sensor_conf *b)
+{
+	if (a->driver != b->driver || strcmp(a->name, b->name) != 0 ||
+	    memcmp(a->conf, b->conf, a->driver->conf_size) != 0)
+		return false;
+	for (size_t i = 0; i < CONFIG_MAX_VALUES; i++)
+		if (a->calib[i].factor != b->calib[i].factor ||
+		    a->calib[i].offset != b->calib[i].offset)
+			return false;
+	return true;
+}
+
+/* What a key takes, in words: "a number from 0.1 to 86400". */
+static void describe_range(struct buf *b, const struct conf_key *k)
+{
+	switch (k->type) {
+	case CONF_STR: buf_printf(b, "text, at most %zu characters", k->size - 1); break;
+	case CONF_BOOL: buf_puts(b, "true or false"); break;
+	case CONF_NUM: buf_printf(b, "a number from %g to %g", k->min, k->max); break;
+	case CONF_UINT: buf_printf(b, "a whole number from %g to %g", k->min, k->max); break;
+	case CONF_ADDR: buf_puts(b, "an I2C address from 0x03 to 0x77"); break;
+	case CONF_CHOICE:
+		buf_puts(b, "one of ");
+		choice_words(b, k);
+		break;
+	case CONF_CUSTOM: k->allowed(b); break;
+	}
+}
+
+/* Text for roff: a leading dot or quote would be read as a request, and a
+ * backslash as an escape. */
+static void put_text(struct buf *b, const char *s, bool roff)
+{
+	if (!roff) {
+		buf_puts(b, s);
+		return;
+	}
+	if (*s == '.' || *s == '\'')
+		buf_puts(b, "\\&");
+	for (; *s != '\0'; s++) {
+		if (strncmp(s, "°", strlen("°")) == 0) {
+			buf_puts(b, "\\(de");
+			s += strlen("°") - 1;
+		} else if (strncmp(s, "Ω", strlen("Ω")) == 0) {
+			buf_puts(b, "\\(*W");
+			s += strlen("Ω") - 1;
+		} else if (*s == '\\')
+			buf_puts(b, "\\e");
+		else if (*s == '-')
+			buf_puts(b, "\\-");
+		else
+			buf_add(b, s, 1);
+	}
+}
+
+/* Upper-case the first letter of a sentence. */
+static void capitalize(struct buf *b)
+{
+	if (b->data[0] >= 'a' && b->data[0] <= 'z')
+		b->data[0] = (char)(b->data[0] - 'a' + 'A');
+}
+
+static void describe_keys(struct buf *b, const struct conf_key *keys, bool roff)
+{
+	for (const struct conf_key *k = keys; k->name != NULL; k++) {
+		if (roff) {
+			buf_puts(b, ".TP\n.B ");
+			put_text(b, k->name, true);
+			buf_puts(b, "\n");
+		} else {
+			buf_printf(b, "  %s\n      ", k->name);
+		}
+		struct buf doc;
+		buf_init(&doc);
+		buf_puts(&doc, k->doc);
+		capitalize(&doc);
+		put_text(b, doc.data, roff);
+		buf_free(&doc);
+		buf_puts(b, roff ? ".\n" : ".\n      ");
+		struct buf r;
+		buf_init(&r);
+		describe_range(&r, k);
+		buf_puts(&r, "; default: ");
+		buf_puts(&r, k->def != NULL         ? k->def
+		             : k->type == CONF_STR  ? "empty"
+		             : k->type == CONF_BOOL ? "false"
+		                                    : "0");
+		buf_puts(&r, ".");
+		capitalize(&r);
+		put_text(b, r.data, roff);
+		buf_free(&r);
+		buf_puts(b, "\n");
+	}
+}
+
+void config_describe(struct buf *b, bool roff)
+{
+	for (size_t i = 0; i < NSINGLES; i++) {
+		buf_printf(b, roff ? ".SS [%s]\n" : "[%s]\n", singles[i].name);
+		put_text(b, singles[i].summary, roff);
+		buf_puts(b, "\n");
+		describe_keys(b, singles[i].keys, roff);
+		if (!roff)
+			buf_puts(b, "\n");
+	}
+	for (size_t k = 0; drivers[k] != NULL; k++) {
+		const struct driver *d = drivers[k];
+		buf_printf(b, roff ? ".SS [%s \\fIname\\fP]\n" : "[%s NAME]\n", d->kind);
+		struct buf t;
+		buf_init(&t);
+		buf_printf(&t, "%s%sValues: ", d->summary, roff ? " " : "\n");
+		for (const struct value_spec *v = d->values; v->name != NULL; v++) {
+			const struct quantity_info *q = quantity(v->q);
+			buf_printf(&t, "%s%s", v == d->values ? "" : ", ", v->name);
+			if (q->unit[0] != '\0')
+				buf_printf(&t, " (%s)", q->unit);
+		}
+		put_text(b, t.data, roff);
+		buf_free(&t);
+		buf_puts(b, ".\n");
+		describe_keys(b, d->keys, roff);
+		if (!roff)
+			buf_puts(b, "\n");
+	}
 }

@@ -1,6 +1,7 @@
 #include "loop.h"
 
 #include <event2/event.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,4 +33,12 @@ struct event_base *loop_new(char *err, size_t errlen)
 		return NULL;
 	}
 	return base;
+}
+
+struct timeval loop_timeval(double seconds)
+{
+	long long us = seconds > 0 ? llround(seconds * 1e6) : 0;
+	struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
+
+	return tv;
 }

@@ -18,6 +18,7 @@
 #include "gpio.h"
 #include "i2c.h"
 #include "log.h"
+#include "loop.h"
 #include "xmalloc.h"
 
 struct sim_dev {
@@ -63,10 +64,14 @@ struct sim *sim_new(struct event_base *base, double delay, const char *gpio_dir)
 	struct sim *sim = xcalloc(1, sizeof *sim);
 
 	sim->base = base;
-	sim->delay.tv_sec = (time_t)delay;
-	sim->delay.tv_usec = (suseconds_t)lround((delay - floor(delay)) * 1e6);
-	snprintf(sim->gpio_dir, sizeof sim->gpio_dir, "%s", gpio_dir ? gpio_dir : "");
+	sim_configure(sim, delay, gpio_dir);
 	return sim;
+}
+
+void sim_configure(struct sim *sim, double delay, const char *gpio_dir)
+{
+	sim->delay = loop_timeval(delay);
+	snprintf(sim->gpio_dir, sizeof sim->gpio_dir, "%s", gpio_dir ? gpio_dir : "");
 }
 
 void sim_free(struct sim *sim)

@@ -10,6 +10,7 @@
 
 #include "ads1115.h"
 #include "i2c.h"
+#include "loop.h"
 #include "xmalloc.h"
 
 #define ADS1115_MAX_POLLS 3 /* extra waits of a tenth of a period each */
@@ -41,7 +42,7 @@ static void ads1115_finish(struct ads1115_read *r, int err, double volts)
 
 static void ads1115_wait(struct ads1115_read *r, unsigned us)
 {
-	struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
+	struct timeval tv = loop_timeval(us / 1e6);
 
 	r->step = WAIT;
 	evtimer_add(r->wait, &tv);

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "history.h"
 #include "log.h"
+#include "loop.h"
 #include "sensor.h"
 #include "file.h"
 #include "xmalloc.h"
@@ -119,7 +120,7 @@ static void archive_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 void archive_set_flush(struct archive *a, double flush)
 {
-	struct timeval tv = { (time_t)flush, (suseconds_t)((flush - floor(flush)) * 1e6) };
+	struct timeval tv = loop_timeval(flush);
 
 	event_add(a->timer, &tv);
 }

@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "driver.h"
 #include "gpio.h"
 #include "log.h"
+#include "loop.h"
 #include "sensor.h"
 #include "xmalloc.h"
 
@@ -20,8 +21,9 @@ struct blinker {
 	bool active_low;
 	struct timeval blink;
 	struct event *off;
-	size_t v_led;
 };
+
+enum { V_LED };
 
 /* Drive the LED and record the state as the sensor's value. */
 static int blinker_light(struct sensor *s, int on)
@@ -30,7 +32,7 @@ static int blinker_light(struct sensor *s, int on)
 	int rc = gpio_set(b->line, on);
 
 	if (rc == 0)
-		sensor_set(s, b->v_led, on);
+		sensor_set(s, V_LED, on);
 	return rc;
 }
 
@@ -99,19 +101,37 @@ static const struct sensor_ops blinker_ops = {
 	.destroy = blinker_destroy,
 };
 
-struct sensor *blinker_sensor_new(const struct sensor_conf *sc, struct gpio *gpio)
+static struct sensor *blinker_create(const struct sensor_conf *sc, const struct driver_env *env)
 {
+	const struct blinker_conf *c = config_driver_conf(sc, struct blinker_conf);
 	struct blinker *b = xcalloc(1, sizeof *b);
 
-	b->gpio = gpio;
-	snprintf(b->chip, sizeof b->chip, "%s", sc->chip);
-	snprintf(b->name, sizeof b->name, "%s", sc->gpio);
-	b->active_low = sc->active_low;
-	b->blink.tv_sec = (time_t)sc->blink;
-	b->blink.tv_usec = (suseconds_t)lround((sc->blink - floor(sc->blink)) * 1e6);
-	struct sensor *s = sensor_new(&blinker_ops, sc->name, b);
-	b->v_led = sensor_add_value(s, "led", "", 0, true);
-	snprintf(s->where, sizeof s->where, "GPIO line %s%s%s%s", sc->gpio,
-	         sc->chip[0] ? " on " : "", sc->chip, sc->active_low ? ", active low" : "");
-	return s;
+	b->gpio = env->gpio;
+	snprintf(b->chip, sizeof b->chip, "%s", c->gpio.chip);
+	snprintf(b->name, sizeof b->name, "%s", c->gpio.line);
+	b->active_low = c->gpio.active_low;
+	b->blink = loop_timeval(c->blink);
+	return driver_sensor_new(sc, &blinker_ops, b);
 }
+
+static const struct conf_key blinker_keys[] = {
+	DRIVER_GPIO_KEYS(struct blinker_conf, "false"),
+	CONF_KEY_NUM(struct blinker_conf, blink, "blink", 0.01, 3600, "5",
+	             "seconds the LED stays lit after a measurement"),
+	CONF_KEY_END,
+};
+
+static const struct value_spec blinker_values[] = {
+	[V_LED] = { "led", Q_ON_OFF, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+
+const struct driver blinker_driver = {
+	.kind = "blinker",
+	.summary = "An LED on a GPIO line, lit while measuring.",
+	.wiring = DRIVER_GPIO,
+	.keys = blinker_keys,
+	.conf_size = sizeof(struct blinker_conf),
+	.values = blinker_values,
+	.create = blinker_create,
+};

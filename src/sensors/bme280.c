@@ -9,9 +9,12 @@
 
 #include "baro.h"
 #include "bme280.h"
-#include "config.h"
+#include "buf.h"
+#include "driver.h"
 #include "i2c.h"
+#include "loop.h"
 #include "sensor.h"
+#include "sim.h"
 #include "xmalloc.h"
 
 enum step { IDLE, READ_ID, READ_TP, READ_H, WRITE_HUM, WRITE_MEAS, WAIT, READ_DATA };
@@ -31,8 +34,10 @@ struct bme280 {
 	struct i2c_req *req;
 	struct event *wait;
 	uint8_t buf[BME280_CALIB_TP_LEN];
-	size_t v_temp, v_pressure, v_humidity, v_altitude;
+	size_t v_temp, v_pressure, v_humidity, v_altitude; /* the two kinds' lists differ */
 };
+
+extern const struct driver bme280_driver;
 
 static void bme280_step(int err, void *arg);
 
@@ -100,7 +105,10 @@ static void bme280_finish(struct sensor *s)
 	}
 	sensor_set(s, b->v_temp, t / 100.0);
 	sensor_set(s, b->v_pressure, pa / 100.0);
-	sensor_set(s, b->v_altitude, baro_altitude(pa, b->sea_level_pa) + b->altitude_offset);
+	/* From the pressure as calibrated. */
+	sensor_set(s, b->v_altitude,
+	           baro_altitude(s->values[b->v_pressure].v * 100, b->sea_level_pa) +
+	                   b->altitude_offset);
 	if (b->humidity) {
 		int32_t adc_h = d[6] << 8 | d[7];
 		sensor_set(s, b->v_humidity, bme280_humidity(&b->calib, adc_h, t_fine) / 1024.0);
@@ -157,7 +165,7 @@ static void bme280_step(int err, void *arg)
 	case WRITE_HUM: bme280_trigger(s); return;
 	case WRITE_MEAS: {
 		unsigned us = bme280_measure_us(b->os_t, b->os_p, b->humidity ? b->os_h : 0);
-		struct timeval tv = { 0, (suseconds_t)us };
+		struct timeval tv = loop_timeval(us / 1e6);
 		b->step = WAIT;
 		evtimer_add(b->wait, &tv);
 		return;
@@ -216,24 +224,113 @@ static const struct sensor_ops bmp280_ops = {
 	.destroy = bme280_destroy,
 };
 
-struct sensor *bme280_sensor_new(const struct sensor_conf *sc, struct i2c_bus *bus)
+static struct sensor *bme280_create(const struct sensor_conf *sc, const struct driver_env *env)
 {
+	const struct bme280_conf *c = config_driver_conf(sc, struct bme280_conf);
 	struct bme280 *b = xcalloc(1, sizeof *b);
 
-	b->bus = bus;
-	b->addr = (uint8_t)sc->address;
-	b->humidity = sc->kind == KIND_BME280;
-	b->os_t = sc->os_t;
-	b->os_p = sc->os_p;
-	b->os_h = sc->os_h;
-	b->sea_level_pa = sc->sea_level * 100.0;
-	b->altitude_offset = sc->altitude_offset;
-	struct sensor *s = sensor_new(b->humidity ? &bme280_ops : &bmp280_ops, sc->name, b);
-	b->v_temp = sensor_add_value(s, "temperature", "°C", 2, false);
-	b->v_pressure = sensor_add_value(s, "pressure", "hPa", 2, false);
-	if (b->humidity)
-		b->v_humidity = sensor_add_value(s, "humidity", "%", 1, false);
-	b->v_altitude = sensor_add_value(s, "altitude", "m", 1, false);
-	snprintf(s->where, sizeof s->where, "0x%02x on %s", b->addr, bus->path);
+	b->bus = env->bus(env->ctx, c->i2c.bus);
+	b->addr = (uint8_t)c->i2c.address;
+	b->humidity = sc->driver == &bme280_driver;
+	b->os_t = c->os_t;
+	b->os_p = c->os_p;
+	b->os_h = c->os_h;
+	b->sea_level_pa = c->sea_level * 100.0;
+	b->altitude_offset = c->altitude_offset;
+	struct sensor *s = driver_sensor_new(sc, b->humidity ? &bme280_ops : &bmp280_ops, b);
+	b->v_temp = sensor_value_index(s, "temperature");
+	b->v_pressure = sensor_value_index(s, "pressure");
+	b->v_humidity = b->humidity ? sensor_value_index(s, "humidity") : 0;
+	b->v_altitude = sensor_value_index(s, "altitude");
 	return s;
 }
+
+static void bme280_simulate(struct sim *sim, const struct sensor_conf *sc)
+{
+	const struct i2c_conf *c = driver_i2c(sc);
+
+	sim_i2c_attach(sim, c->bus, (uint8_t)c->address, &sim_bme280_ops,
+	               sim_bme280_new(sc->driver == &bme280_driver));
+}
+
+static bool parse_osrs(const char *v, void *dst)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	if (*v == '\0' || *v == '-' || *end != '\0' || bme280_osrs((unsigned)n) <= 0 || n > 16)
+		return false;
+	*(unsigned *)dst = (unsigned)n;
+	return true;
+}
+
+static void osrs_allowed(struct buf *b)
+{
+	buf_puts(b, "1, 2, 4, 8 or 16");
+}
+
+#define OSRS(f, name, what)                                                                        \
+	CONF_KEY_CUSTOM(struct bme280_conf, f, name, parse_osrs, osrs_allowed, "1",                \
+	                "samples averaged per " what " reading (more: less noise, longer)")
+
+/* Most BME280 and BMP280 boards strap the address to 0x76; one sample each
+ * is Bosch's choice for weather monitoring. */
+#define BARO_KEYS_BEFORE                                                                           \
+	DRIVER_I2C_KEYS(struct bme280_conf, "0x76"),                                               \
+	        OSRS(os_t, "oversampling_temperature", "temperature"),                             \
+	        OSRS(os_p, "oversampling_pressure", "pressure")
+#define BARO_KEYS_AFTER                                                                            \
+	CONF_KEY_NUM(struct bme280_conf, sea_level, "sea_level_pressure", 300, 1100, "1013.25",    \
+	             "today's sea-level pressure in hPa, for the altitude"),                       \
+	        CONF_KEY_NUM(struct bme280_conf, altitude_offset, "altitude_offset", -1000, 10000, \
+	                     NULL, "metres added to the altitude, to correct a known error")
+
+static const struct conf_key bme280_keys[] = {
+	BARO_KEYS_BEFORE,
+	OSRS(os_h, "oversampling_humidity", "humidity"),
+	BARO_KEYS_AFTER,
+	CONF_KEY_END,
+};
+
+static const struct conf_key bmp280_keys[] = {
+	BARO_KEYS_BEFORE,
+	BARO_KEYS_AFTER,
+	CONF_KEY_END,
+};
+
+static const struct value_spec bme280_values[] = {
+	{ "temperature", Q_TEMPERATURE, 2, NULL },
+	{ "pressure", Q_PRESSURE, 0, NULL },
+	{ "humidity", Q_HUMIDITY, 0, NULL },
+	{ "altitude", Q_ALTITUDE, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+
+static const struct value_spec bmp280_values[] = {
+	{ "temperature", Q_TEMPERATURE, 2, NULL },
+	{ "pressure", Q_PRESSURE, 0, NULL },
+	{ "altitude", Q_ALTITUDE, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+
+const struct driver bme280_driver = {
+	.kind = "bme280",
+	.summary = "A Bosch BME280 (temperature, pressure, humidity) on I2C.",
+	.wiring = DRIVER_I2C,
+	.keys = bme280_keys,
+	.conf_size = sizeof(struct bme280_conf),
+	.values = bme280_values,
+	.create = bme280_create,
+	.simulate = bme280_simulate,
+};
+
+const struct driver bmp280_driver = {
+	.kind = "bmp280",
+	.summary = "A Bosch BMP280 (a BME280 without humidity) on I2C.",
+	.wiring = DRIVER_I2C,
+	.keys = bmp280_keys,
+	.conf_size = sizeof(struct bme280_conf),
+	.values = bmp280_values,
+	.create = bme280_create,
+	.simulate = bme280_simulate,
+};

@@ -10,10 +10,14 @@
 
 #include "baro.h"
 #include "bmp180.h"
-#include "config.h"
+#include "driver.h"
 #include "i2c.h"
+#include "loop.h"
 #include "sensor.h"
+#include "sim.h"
 #include "xmalloc.h"
+
+enum { V_TEMPERATURE, V_PRESSURE, V_ALTITUDE };
 
 enum step {
 	IDLE,
@@ -41,7 +45,6 @@ struct bmp180 {
 	struct event *wait;
 	uint8_t buf[BMP180_CALIB_LEN];
 	int32_t ut;
-	size_t v_temp, v_pressure, v_altitude;
 };
 
 static void bmp180_step(int err, void *arg);
@@ -67,7 +70,7 @@ static void bmp180_wait(struct sensor *s, enum step step, int oss)
 {
 	struct bmp180 *b = s->priv;
 	unsigned us = bmp180_conversion_us(oss);
-	struct timeval tv = { 0, (suseconds_t)us };
+	struct timeval tv = loop_timeval(us / 1e6);
 
 	b->step = step;
 	evtimer_add(b->wait, &tv);
@@ -110,9 +113,12 @@ static void bmp180_finish(struct sensor *s, int32_t up)
 		            t / 10.0, p / 100.0);
 		return;
 	}
-	sensor_set(s, b->v_temp, t / 10.0);
-	sensor_set(s, b->v_pressure, p / 100.0);
-	sensor_set(s, b->v_altitude, baro_altitude(p, b->sea_level_pa) + b->altitude_offset);
+	sensor_set(s, V_TEMPERATURE, t / 10.0);
+	sensor_set(s, V_PRESSURE, p / 100.0);
+	/* From the pressure as calibrated. */
+	sensor_set(s, V_ALTITUDE,
+	           baro_altitude(s->values[V_PRESSURE].v * 100, b->sea_level_pa) +
+	                   b->altitude_offset);
 	sensor_done(s);
 }
 
@@ -200,19 +206,51 @@ static const struct sensor_ops bmp180_ops = {
 	.destroy = bmp180_destroy,
 };
 
-struct sensor *bmp180_sensor_new(const struct sensor_conf *sc, struct i2c_bus *bus)
+static struct sensor *bmp180_create(const struct sensor_conf *sc, const struct driver_env *env)
 {
+	const struct bmp180_conf *c = config_driver_conf(sc, struct bmp180_conf);
 	struct bmp180 *b = xcalloc(1, sizeof *b);
 
-	b->bus = bus;
-	b->addr = (uint8_t)sc->address;
-	b->oss = sc->oversampling;
-	b->sea_level_pa = sc->sea_level * 100.0;
-	b->altitude_offset = sc->altitude_offset;
-	struct sensor *s = sensor_new(&bmp180_ops, sc->name, b);
-	b->v_temp = sensor_add_value(s, "temperature", "°C", 1, false);
-	b->v_pressure = sensor_add_value(s, "pressure", "hPa", 2, false);
-	b->v_altitude = sensor_add_value(s, "altitude", "m", 1, false);
-	snprintf(s->where, sizeof s->where, "0x%02x on %s", b->addr, bus->path);
-	return s;
+	b->bus = env->bus(env->ctx, c->i2c.bus);
+	b->addr = (uint8_t)c->i2c.address;
+	b->oss = c->oversampling;
+	b->sea_level_pa = c->sea_level * 100.0;
+	b->altitude_offset = c->altitude_offset;
+	return driver_sensor_new(sc, &bmp180_ops, b);
 }
+
+static void bmp180_simulate(struct sim *sim, const struct sensor_conf *sc)
+{
+	const struct i2c_conf *c = driver_i2c(sc);
+
+	sim_i2c_attach(sim, c->bus, (uint8_t)c->address, &sim_bmp180_ops, sim_bmp180_new());
+}
+
+static const struct conf_key bmp180_keys[] = {
+	DRIVER_I2C_KEYS(struct bmp180_conf, "0x77"),
+	CONF_KEY_UINT(struct bmp180_conf, oversampling, "oversampling", 0, 3, "3",
+	              "0 (4.5 ms, noisiest) to 3 (25.5 ms, finest)"),
+	CONF_KEY_NUM(struct bmp180_conf, sea_level, "sea_level_pressure", 300, 1100, "1013.25",
+	             "today's sea-level pressure in hPa, for the altitude"),
+	CONF_KEY_NUM(struct bmp180_conf, altitude_offset, "altitude_offset", -1000, 10000, NULL,
+	             "metres added to the altitude, to correct a known error"),
+	CONF_KEY_END,
+};
+
+static const struct value_spec bmp180_values[] = {
+	[V_TEMPERATURE] = { "temperature", Q_TEMPERATURE, 0, NULL },
+	[V_PRESSURE] = { "pressure", Q_PRESSURE, 0, NULL },
+	[V_ALTITUDE] = { "altitude", Q_ALTITUDE, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+
+const struct driver bmp180_driver = {
+	.kind = "bmp180",
+	.summary = "A Bosch BMP180 barometer on I2C.",
+	.wiring = DRIVER_I2C,
+	.keys = bmp180_keys,
+	.conf_size = sizeof(struct bmp180_conf),
+	.values = bmp180_values,
+	.create = bmp180_create,
+	.simulate = bmp180_simulate,
+};

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "driver.h"
 #include "gpio.h"
 #include "log.h"
 #include "sensor.h"
@@ -20,8 +20,9 @@ struct button {
 	void *arg;
 	struct sensor *s;
 	unsigned long presses;
-	size_t v_pressed, v_presses;
 };
+
+enum { V_PRESSED, V_PRESSES };
 
 /* A debounced change of the line. */
 static void button_edge(void *arg, int value)
@@ -29,10 +30,10 @@ static void button_edge(void *arg, int value)
 	struct button *b = arg;
 	struct sensor *s = b->s;
 
-	sensor_set(s, b->v_pressed, value);
+	sensor_set(s, V_PRESSED, value);
 	if (value != 1)
 		return;
-	sensor_set(s, b->v_presses, (double)++b->presses);
+	sensor_set(s, V_PRESSES, (double)++b->presses);
 	log_info("button %s pressed%s", s->name, b->on_press != NULL ? ": measuring" : "");
 	if (b->on_press != NULL)
 		b->on_press(b->arg);
@@ -56,8 +57,8 @@ static void button_start(struct sensor *s)
 		sensor_fail(s, "cannot read GPIO line %s", b->name);
 		return;
 	}
-	sensor_set(s, b->v_pressed, v);
-	sensor_set(s, b->v_presses, (double)b->presses);
+	sensor_set(s, V_PRESSED, v);
+	sensor_set(s, V_PRESSES, (double)b->presses);
 	sensor_done(s);
 }
 
@@ -81,31 +82,58 @@ static const struct sensor_ops button_ops = {
 	.destroy = button_destroy,
 };
 
-struct sensor *button_sensor_new(const struct sensor_conf *sc, struct gpio *gpio,
-                                 void (*on_press)(void *arg), void *arg)
+static struct sensor *button_create(const struct sensor_conf *sc, const struct driver_env *env)
 {
+	const struct button_conf *c = config_driver_conf(sc, struct button_conf);
 	struct button *b = xcalloc(1, sizeof *b);
 
-	b->gpio = gpio;
-	snprintf(b->chip, sizeof b->chip, "%s", sc->chip);
-	snprintf(b->name, sizeof b->name, "%s", sc->gpio);
-	b->on_press = sc->action == BUTTON_MEASURE ? on_press : NULL;
-	b->arg = arg;
+	b->gpio = env->gpio;
+	snprintf(b->chip, sizeof b->chip, "%s", c->gpio.chip);
+	snprintf(b->name, sizeof b->name, "%s", c->gpio.line);
+	b->on_press = c->action == BUTTON_MEASURE ? env->measure : NULL;
+	b->arg = env->ctx;
 	b->rq = (struct gpio_request){
 		.chip = b->chip,
 		.line = b->name,
 		.dir = GPIO_INPUT,
-		.active_low = sc->active_low,
-		.bias = sc->bias,
+		.active_low = c->gpio.active_low,
+		.bias = (enum gpio_bias)c->bias,
 		.on_edge = button_edge,
 		.arg = b,
-		.debounce_us = (unsigned)(sc->debounce * 1e6),
+		.debounce_us = (unsigned)(c->debounce * 1e6),
 	};
-	struct sensor *s = sensor_new(&button_ops, sc->name, b);
-	b->s = s;
-	b->v_pressed = sensor_add_value(s, "pressed", "", 0, true);
-	b->v_presses = sensor_add_value(s, "presses", "", 0, false);
-	snprintf(s->where, sizeof s->where, "GPIO line %s%s%s%s", sc->gpio,
-	         sc->chip[0] ? " on " : "", sc->chip, sc->active_low ? ", active low" : "");
-	return s;
+	b->s = driver_sensor_new(sc, &button_ops, b);
+	return b->s;
 }
+
+/* In the order of enum gpio_bias and enum button_action. */
+static const char *const bias_words[] = { "as_is", "disable", "pull_up", "pull_down", NULL };
+static const char *const action_words[] = { "none", "measure", NULL };
+
+/* To ground, with the pull-up: pressed is low. */
+static const struct conf_key button_keys[] = {
+	DRIVER_GPIO_KEYS(struct button_conf, "true"),
+	CONF_KEY_CHOICE(struct button_conf, bias, "bias", bias_words, "pull_up",
+	                "the line's internal resistor"),
+	CONF_KEY_NUM(struct button_conf, debounce, "debounce", 0, 1, "0.02",
+	             "seconds the line must be steady before a change counts"),
+	CONF_KEY_CHOICE(struct button_conf, action, "action", action_words, "measure",
+	                "what a press does besides counting"),
+	CONF_KEY_END,
+};
+
+static const struct value_spec button_values[] = {
+	[V_PRESSED] = { "pressed", Q_ON_OFF, 0, NULL },
+	[V_PRESSES] = { "presses", Q_COUNT, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+
+const struct driver button_driver = {
+	.kind = "button",
+	.summary = "A push button on a GPIO line; a press can measure every sensor.",
+	.wiring = DRIVER_GPIO,
+	.keys = button_keys,
+	.conf_size = sizeof(struct button_conf),
+	.values = button_values,
+	.create = button_create,
+};

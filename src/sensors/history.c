@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "sensor.h"
+#include "sink.h"
 #include "xmalloc.h"
 
 #define HISTORY_MAGIC   "MURICLEH"
@@ -98,7 +99,7 @@ static bool wanted(struct sensor *const *sensors, size_t n, const struct history
 		if (strcmp(sensors[i]->name, se->sensor) != 0)
 			continue;
 		const struct sensor_value *sv = sensor_value(sensors[i], se->value);
-		return sv != NULL && !sv->boolean;
+		return sv != NULL && !sv->q->boolean;
 	}
 	return false;
 }
@@ -126,7 +127,7 @@ size_t history_sync(struct history *h, struct sensor *const *sensors, size_t n, 
 	for (size_t i = 0; i < n; i++) {
 		const struct sensor *s = sensors[i];
 		for (size_t j = 0; j < s->nvalues; j++) {
-			if (s->values[j].boolean || series_find(h, s->name, s->values[j].name))
+			if (s->values[j].q->boolean || series_find(h, s->name, s->values[j].name))
 				continue;
 			h->series = xrealloc(h->series, (h->n + 1) * sizeof *h->series);
 			struct history_series *se = &h->series[h->n++];
@@ -162,6 +163,13 @@ void history_record(struct history *h, const struct sensor *s, double t)
 		h->dirty = true;
 	}
 }
+
+static void history_reading(void *arg, const struct sensor *s, double t)
+{
+	history_record(arg, s, t);
+}
+
+const struct sink_ops history_sink = { .name = "history", .reading = history_reading };
 
 size_t history_memory(const struct history *h)
 {

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "loop.h"
 #include "sensor.h"
+#include "sink.h"
 #include "xmalloc.h"
 
 struct waiter {
@@ -39,13 +41,27 @@ struct measure {
 	double last_time, last_duration;
 };
 
-static struct timeval seconds_tv(double s)
+static void measure_retry_cb(evutil_socket_t fd, short what, void *arg);
+
+/* Give the scheduler its sensors: a slot each, attached to the loop. */
+static void measure_slots(struct measure *m, struct sensor **sensors, size_t n)
 {
-	struct timeval tv = { (time_t)s, (suseconds_t)((s - floor(s)) * 1e6) };
-	return tv;
+	m->n = n;
+	m->slots = xcalloc(n, sizeof *m->slots);
+	for (size_t i = 0; i < n; i++) {
+		m->slots[i].m = m;
+		m->slots[i].s = sensors[i];
+		m->slots[i].retry = evtimer_new(m->base, measure_retry_cb, &m->slots[i]);
+		sensor_attach(sensors[i], m->base, m->conf.sinks);
+	}
 }
 
-static void measure_retry_cb(evutil_socket_t fd, short what, void *arg);
+static void measure_set_conf(struct measure *m, const struct measure_conf *conf)
+{
+	m->conf = *conf;
+	if (m->conf.retry_min <= 0)
+		m->conf.retry_min = 1;
+}
 
 struct measure *measure_new(struct event_base *base, struct sensor **sensors, size_t n,
                             const struct measure_conf *conf)
@@ -53,18 +69,29 @@ struct measure *measure_new(struct event_base *base, struct sensor **sensors, si
 	struct measure *m = xcalloc(1, sizeof *m);
 
 	m->base = base;
-	m->n = n;
-	m->conf = *conf;
-	if (m->conf.retry_min <= 0)
-		m->conf.retry_min = 1;
-	m->slots = xcalloc(n, sizeof *m->slots);
-	for (size_t i = 0; i < n; i++) {
-		m->slots[i].m = m;
-		m->slots[i].s = sensors[i];
-		m->slots[i].retry = evtimer_new(base, measure_retry_cb, &m->slots[i]);
-		sensor_attach(sensors[i], base);
-	}
+	measure_set_conf(m, conf);
+	measure_slots(m, sensors, n);
 	return m;
+}
+
+/* Stop every sensor's measurement and retry; the round in flight is over. */
+static void measure_abandon(struct measure *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		evtimer_del(m->slots[i].retry);
+		m->slots[i].in_round = false;
+		sensor_abort(m->slots[i].s);
+	}
+	m->in_flight = false;
+}
+
+static void measure_free_slots(struct measure *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		event_free(m->slots[i].retry);
+	free(m->slots);
+	m->slots = NULL;
+	m->n = 0;
 }
 
 /* Tell everyone who waited for this round, then forget them. */
@@ -90,8 +117,7 @@ static void measure_round_end(struct measure *m)
 	m->last_duration = sensor_now_mono() - m->started_mono;
 	log_debug("measurement %llu took %.1f ms", (unsigned long long)m->rounds,
 	          m->last_duration * 1e3);
-	if (m->conf.on_round != NULL)
-		m->conf.on_round(m->conf.arg, false, m->last_duration);
+	sinks_round(m->conf.sinks, m, m->last_duration);
 	measure_notify(m, true);
 }
 
@@ -110,7 +136,7 @@ static void measure_sensor_done(struct sensor *s, void *arg)
 	struct measure *m = sl->m;
 
 	if (s->status == SENSOR_ERROR && !m->stopped) {
-		struct timeval tv = seconds_tv(measure_backoff(m, s->fails));
+		struct timeval tv = loop_timeval(measure_backoff(m, s->fails));
 		evtimer_add(sl->retry, &tv);
 	}
 	if (sl->in_round) {
@@ -136,8 +162,7 @@ static void measure_round_start(struct measure *m)
 {
 	m->in_flight = true;
 	m->started_mono = sensor_now_mono();
-	if (m->conf.on_round != NULL)
-		m->conf.on_round(m->conf.arg, true, 0);
+	sinks_round(m->conf.sinks, m, -1);
 	/* Hold one count across the loop: a sensor may finish synchronously. */
 	m->pending = 1;
 	for (size_t i = 0; i < m->n; i++) {
@@ -189,31 +214,26 @@ static void measure_tick_cb(evutil_socket_t fd, short what, void *arg)
 
 void measure_start_sampling(struct measure *m)
 {
-	struct timeval tv = seconds_tv(m->conf.interval);
+	struct timeval tv = loop_timeval(m->conf.interval);
 
-	m->tick = event_new(m->base, -1, EV_PERSIST, measure_tick_cb, m);
+	if (m->tick == NULL)
+		m->tick = event_new(m->base, -1, EV_PERSIST, measure_tick_cb, m);
 	event_add(m->tick, &tv);
 	measure_request(m, NULL, NULL);
 }
 
-struct measure_waiters *measure_take_waiters(struct measure *m)
+void measure_set_sensors(struct measure *m, struct sensor **sensors, size_t n,
+                         const struct measure_conf *conf)
 {
-	struct waiter *w = m->waiters;
-
-	m->waiters = NULL;
-	return (struct measure_waiters *)w;
+	measure_abandon(m);
+	measure_free_slots(m);
+	measure_set_conf(m, conf);
+	measure_slots(m, sensors, n);
 }
 
-void measure_give_waiters(struct measure *m, struct measure_waiters *list)
+void measure_drop_waiters(struct measure *m)
 {
-	struct waiter *w = (struct waiter *)list;
-
-	while (w != NULL) {
-		struct waiter *next = w->next;
-		measure_request(m, w->fn, w->arg);
-		free(w);
-		w = next;
-	}
+	measure_notify(m, false);
 }
 
 void measure_shutdown(struct measure *m)
@@ -221,12 +241,7 @@ void measure_shutdown(struct measure *m)
 	m->stopped = true;
 	if (m->tick != NULL)
 		event_del(m->tick);
-	for (size_t i = 0; i < m->n; i++) {
-		evtimer_del(m->slots[i].retry);
-		m->slots[i].in_round = false;
-		sensor_abort(m->slots[i].s);
-	}
-	m->in_flight = false;
+	measure_abandon(m);
 	measure_notify(m, false);
 }
 
@@ -237,9 +252,7 @@ void measure_free(struct measure *m)
 	measure_shutdown(m);
 	if (m->tick != NULL)
 		event_free(m->tick);
-	for (size_t i = 0; i < m->n; i++)
-		event_free(m->slots[i].retry);
-	free(m->slots);
+	measure_free_slots(m);
 	free(m);
 }
 

@@ -3,23 +3,6 @@
 
 #include "mq135.h"
 
-void mq135_defaults(struct mq135_params *p)
-{
-	p->rload = 10.0;
-	p->rzero = 76.63;
-	p->para = 116.6020682;
-	p->parb = 2.769034857;
-	p->cora = 0.00035;
-	p->corb = 0.02718;
-	p->corc = 1.39538;
-	p->cord = 0.0018;
-	p->core = -0.003333333;
-	p->corf = -0.001923077;
-	p->corg = 1.130128205;
-	p->atmoco2 = 397.13;
-	p->supply = 5.0;
-}
-
 double mq135_resistance(const struct mq135_params *p, double vout)
 {
 	if (!(vout > 0) || !(vout < p->supply))

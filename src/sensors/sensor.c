@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "log.h"
+#include "sink.h"
+#include "loop.h"
 #include "xmalloc.h"
 
 static const char *status_names[] = { "pending", "ok", "error", "stale" };
@@ -47,17 +49,26 @@ struct sensor *sensor_new(const struct sensor_ops *ops, const char *name, void *
 	return s;
 }
 
-size_t sensor_add_value(struct sensor *s, const char *name, const char *unit, int decimals,
-                        bool boolean)
+void sensor_add_values(struct sensor *s, const struct value_spec *specs)
 {
-	if (s->nvalues == SENSOR_MAX_VALUES)
-		fatal("sensor %s: more than %d values", s->name, SENSOR_MAX_VALUES);
-	struct sensor_value *v = &s->values[s->nvalues];
-	v->name = name;
-	v->unit = unit;
-	v->decimals = decimals;
-	v->boolean = boolean;
-	return s->nvalues++;
+	for (; specs->name != NULL; specs++) {
+		if (s->nvalues == SENSOR_MAX_VALUES)
+			fatal("sensor %s: more than %d values", s->name, SENSOR_MAX_VALUES);
+		struct sensor_value *v = &s->values[s->nvalues++];
+		v->name = specs->name;
+		v->q = quantity(specs->q);
+		v->decimals = specs->decimals ? specs->decimals : v->q->decimals;
+		v->metric = specs->metric ? specs->metric : specs->name;
+		v->factor = 1;
+	}
+}
+
+size_t sensor_value_index(const struct sensor *s, const char *name)
+{
+	for (size_t i = 0; i < s->nvalues; i++)
+		if (strcmp(s->values[i].name, name) == 0)
+			return i;
+	fatal("sensor %s has no value %s", s->name, name);
 }
 
 const struct sensor_value *sensor_value(const struct sensor *s, const char *name)
@@ -68,28 +79,27 @@ const struct sensor_value *sensor_value(const struct sensor *s, const char *name
 	return NULL;
 }
 
-void sensor_observe(struct sensor *s, sensor_observer_fn fn, void *arg)
-{
-	s->observer = fn;
-	s->observer_arg = arg;
-}
-
-static void sensor_tell(struct sensor *s, enum sensor_change what)
-{
-	if (s->observer != NULL)
-		s->observer(s, what, s->observer_arg);
-}
-
-void sensor_set(struct sensor *s, size_t idx, double v)
+void sensor_calibrate(struct sensor *s, size_t idx, double factor, double offset)
 {
 	struct sensor_value *sv = &s->values[idx];
+
+	sv->factor = factor;
+	sv->offset = offset;
+	sv->calibrated = factor != 1 || offset != 0;
+}
+
+void sensor_set(struct sensor *s, size_t idx, double raw)
+{
+	struct sensor_value *sv = &s->values[idx];
+	double v = raw * sv->factor + sv->offset;
 	bool changed = sv->valid != isfinite(v) || (isfinite(v) && sv->v != v);
 
+	sv->raw = raw;
 	sv->v = v;
 	sv->valid = isfinite(v);
 	/* During a measurement the reading tells of it when it ends. */
 	if (changed && !s->busy)
-		sensor_tell(s, SENSOR_CHANGED);
+		sinks_changed(s->sinks, s);
 }
 
 /* Log a change of status once, at the level it deserves. */
@@ -129,7 +139,7 @@ static void sensor_finish(struct sensor *s)
 	s->done = NULL;
 	if (s->deadline != NULL)
 		evtimer_del(s->deadline);
-	sensor_tell(s, SENSOR_READ);
+	sinks_reading(s->sinks, s, sensor_now_wall());
 	if (done != NULL)
 		done(s, arg);
 }
@@ -179,15 +189,17 @@ static void sensor_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	sensor_fail(s, "no result within the timeout: the device or bus is not responding");
 }
 
-void sensor_attach(struct sensor *s, struct event_base *base)
+void sensor_attach(struct sensor *s, struct event_base *base, struct sinks *sinks)
 {
 	s->base = base;
-	s->deadline = evtimer_new(base, sensor_deadline_cb, s);
+	s->sinks = sinks;
+	if (s->deadline == NULL)
+		s->deadline = evtimer_new(base, sensor_deadline_cb, s);
 }
 
 void sensor_start(struct sensor *s, double timeout, sensor_done_fn done, void *arg)
 {
-	struct timeval tv = { (time_t)timeout, (suseconds_t)((timeout - floor(timeout)) * 1e6) };
+	struct timeval tv = loop_timeval(timeout);
 
 	s->busy = true;
 	s->done = done;
@@ -200,7 +212,7 @@ void sensor_check_stale(struct sensor *s, double now_mono, double max_age)
 {
 	if (s->status == SENSOR_OK && now_mono - s->last_ok_mono > max_age) {
 		sensor_set_status(s, SENSOR_STALE);
-		sensor_tell(s, SENSOR_CHANGED);
+		sinks_changed(s->sinks, s);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "render.h"
 #include "sensor.h"
+#include "sink.h"
 
 static const double bounds[METRICS_BUCKETS] = {
 	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
@@ -23,6 +24,15 @@ void histogram_observe(struct histogram *hg, double v)
 	hg->sum += v;
 }
 
+static void histogram_round(void *arg, const struct measure *m, double duration)
+{
+	(void)m;
+	if (duration >= 0)
+		histogram_observe(arg, duration);
+}
+
+const struct sink_ops histogram_sink = { .name = "metrics", .round = histogram_round };
+
 void http_count(struct http_counters *hc, const char *path, const char *method, unsigned code)
 {
 	for (size_t i = 0; i < hc->n; i++) {
@@ -38,35 +48,17 @@ void http_count(struct http_counters *hc, const char *path, const char *method, 
 	hc->c[hc->n++] = (struct http_counter){ path, method, code, 1 };
 }
 
-/* Units shown on the page, as Prometheus base units. */
-static const struct {
-	const char *unit, *suffix;
-	double scale;
-} units[] = {
-	{ "°C", "celsius", 1 }, { "hPa", "pascals", 100 }, { "m", "meters", 1 },
-	{ "%", "ratio", 0.01 }, { "kΩ", "ohms", 1000 },    { "V", "volts", 1 },
-	{ "ppm", "ppm", 1 },
-};
-
-void metrics_value_name(char *out, size_t outlen, const char *value, const char *unit,
-                        double *scale)
+void metrics_value_name(char *out, size_t outlen, const struct sensor_value *sv, double *scale)
 {
-	const char *suffix = "";
-	size_t vl = strlen(value), sl;
+	const struct quantity_info *q = sv->q;
+	size_t ml = strlen(sv->metric), bl = strlen(q->base);
 
-	*scale = 1;
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-		if (strcmp(unit, units[i].unit) == 0) {
-			suffix = units[i].suffix;
-			*scale = units[i].scale;
-		}
-	}
-	sl = strlen(suffix);
-	/* "ppm" in ppm is muricle_ppm, not muricle_ppm_ppm. */
-	if (sl == 0 || (vl >= sl && strcmp(value + vl - sl, suffix) == 0))
-		snprintf(out, outlen, "muricle_%s", value);
-	else
-		snprintf(out, outlen, "muricle_%s_%s", value, suffix);
+	*scale = q->to_base;
+	/* "co2_estimate" in ppm is muricle_co2_estimate_ppm; a value already
+	 * named after its unit does not get it twice. */
+	bool has_unit = bl == 0 || (ml >= bl && strcmp(sv->metric + ml - bl, q->base) == 0);
+	snprintf(out, outlen, "muricle_%s%s%s%s", sv->metric, has_unit ? "" : "_",
+	         has_unit ? "" : q->base, q->counter ? "_total" : "");
 }
 
 /* A label value, escaped as the format asks. */
@@ -99,8 +91,7 @@ static bool seen_before(const struct render_view *v, size_t si, size_t vj, const
 	for (size_t i = 0; i <= si; i++) {
 		const struct sensor *s = v->sensors[i];
 		for (size_t j = 0; j < s->nvalues && (i < si || j < vj); j++) {
-			metrics_value_name(other, sizeof other, s->values[j].name,
-			                   s->values[j].unit, &scale);
+			metrics_value_name(other, sizeof other, &s->values[j], &scale);
 			if (strcmp(other, name) == 0)
 				return true;
 		}
@@ -118,18 +109,19 @@ static void put_values(struct buf *b, const struct render_view *v)
 		const struct sensor *s = v->sensors[i];
 		for (size_t j = 0; j < s->nvalues; j++) {
 			const struct sensor_value *sv = &s->values[j];
-			metrics_value_name(name, sizeof name, sv->name, sv->unit, &scale);
+			metrics_value_name(name, sizeof name, sv, &scale);
 			if (seen_before(v, i, j, name))
 				continue;
-			buf_printf(b, "# HELP %s The %s reading%s%s%s.\n# TYPE %s gauge\n", name,
-			           sv->name, sv->boolean ? " (1 on, 0 off)" : "",
-			           sv->unit[0] ? ", shown on the page in " : "", sv->unit, name);
+			buf_printf(b, "# HELP %s The %s %s%s%s%s.\n# TYPE %s %s\n", name, sv->name,
+			           sv->q->counter ? "count since the sensor was set up" : "reading",
+			           sv->q->boolean ? " (1 on, 0 off)" : "",
+			           sv->q->unit[0] ? ", shown on the page in " : "", sv->q->unit,
+			           name, sv->q->counter ? "counter" : "gauge");
 			for (size_t k = i; k < v->n; k++) {
 				const struct sensor *o = v->sensors[k];
 				for (size_t l = 0; l < o->nvalues; l++) {
 					const struct sensor_value *ov = &o->values[l];
-					metrics_value_name(other, sizeof other, ov->name, ov->unit,
-					                   &oscale);
+					metrics_value_name(other, sizeof other, ov, &oscale);
 					if (strcmp(other, name) != 0 || !ov->valid)
 						continue;
 					buf_printf(b, "%s{sensor=", name);

@@ -31,14 +31,15 @@ static void put_age(struct buf *b, double age)
 		buf_printf(b, "%.1f h ago", age / 3600);
 }
 
-static void put_value_text(struct buf *b, const struct sensor_value *sv)
+void render_value_text(struct buf *b, const struct sensor_value *sv)
 {
 	if (!sv->valid)
 		buf_puts(b, "—");
-	else if (sv->boolean)
+	else if (sv->q->boolean)
 		buf_puts(b, sv->v != 0 ? "on" : "off");
 	else
-		buf_printf(b, "%.*f", sv->decimals, sv->v);
+		buf_printf(b, "%.*f%s%s", sv->decimals, sv->v, sv->q->unit[0] ? " " : "",
+		           sv->q->unit);
 }
 
 /* The page works without JavaScript; www/app.js makes it live and adds the
@@ -88,17 +89,17 @@ void render_html(struct buf *b, const struct render_view *v)
 			const struct sensor_value *sv = &s->values[j];
 			buf_puts(b, "<tr data-value=\"");
 			buf_html(b, sv->name);
-			buf_printf(b, "\" data-decimals=\"%d\"%s data-unit=\"", sv->decimals,
-			           sv->boolean ? " data-boolean" : "");
-			buf_html(b, sv->unit);
-			buf_puts(b, "\"><th scope=\"row\">");
+			buf_printf(b, "\"%s><th scope=\"row\">",
+			           sv->q->boolean ? " data-boolean" : "");
 			buf_html(b, sv->name);
+			if (sv->calibrated)
+				buf_puts(b, " <small class=\"cal\">calibrated</small>");
 			buf_puts(b, "</th><td class=\"value\">");
-			put_value_text(b, sv);
-			if (sv->valid && sv->unit[0] != '\0') {
-				buf_puts(b, " ");
-				buf_html(b, sv->unit);
-			}
+			struct buf t;
+			buf_init(&t);
+			render_value_text(&t, sv);
+			buf_html(b, t.data);
+			buf_free(&t);
 			buf_puts(b, "</td></tr>");
 		}
 		buf_puts(b, "</table>\n<div class=\"charts\"></div>\n<p class=\"error\"");
@@ -155,15 +156,25 @@ void render_sensor_json(struct buf *b, const struct sensor *s, double now_mono)
 		buf_puts(b, ":{\"value\":");
 		if (!sv->valid)
 			buf_puts(b, "null");
-		else if (sv->boolean)
+		else if (sv->q->boolean)
 			buf_puts(b, sv->v != 0 ? "true" : "false");
 		else
 			buf_printf(b, "%.*f", sv->decimals, sv->v);
+		struct buf t;
+		buf_init(&t);
+		render_value_text(&t, sv);
+		buf_puts(b, ",\"text\":");
+		buf_json_str(b, t.data);
+		buf_free(&t);
 		buf_puts(b, ",\"unit\":");
-		if (sv->unit[0] != '\0')
-			buf_json_str(b, sv->unit);
+		if (sv->q->unit[0] != '\0')
+			buf_json_str(b, sv->q->unit);
 		else
 			buf_puts(b, "null");
+		buf_printf(b, ",\"quantity\":\"%s\",\"decimals\":%d,\"calibrated\":%s", sv->q->name,
+		           sv->decimals, sv->calibrated ? "true" : "false");
+		if (sv->calibrated && sv->valid)
+			buf_printf(b, ",\"raw\":%.*f", sv->decimals + 2, sv->raw);
 		buf_puts(b, "}");
 	}
 	buf_puts(b, "}}");
@@ -232,16 +243,17 @@ size_t render_history(struct buf *b, const struct history *h, const struct rende
 			if (strcmp(v->sensors[k]->name, se->sensor) == 0)
 				sv = sensor_value(v->sensors[k], se->value);
 		int decimals = sv != NULL ? sv->decimals : 2;
+		const char *unit = sv != NULL ? sv->q->unit : "";
 		buf_puts(b, matched++ ? ",{\"sensor\":" : "{\"sensor\":");
 		buf_json_str(b, se->sensor);
 		buf_puts(b, ",\"value\":");
 		buf_json_str(b, se->value);
 		buf_puts(b, ",\"unit\":");
-		if (sv != NULL && sv->unit[0] != '\0')
-			buf_json_str(b, sv->unit);
+		if (unit[0] != '\0')
+			buf_json_str(b, unit);
 		else
 			buf_puts(b, "null");
-		buf_puts(b, ",\"points\":[");
+		buf_printf(b, ",\"decimals\":%d,\"points\":[", decimals);
 		bool firstp = true;
 		for (size_t k = 0; k < se->len; k++) {
 			struct history_point p = history_get(se, k);

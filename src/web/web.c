@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "render.h"
 #include "sensor.h"
+#include "sink.h"
 #include "xmalloc.h"
 
 #define TYPE_HTML    "text/html; charset=utf-8"
@@ -136,6 +137,29 @@ void web_publish_round(struct web *w, double duration)
 	events_publish(w->events, "measurement", b.data);
 	buf_free(&b);
 }
+
+static void web_sink_reading(void *arg, const struct sensor *s, double t)
+{
+	web_publish_reading(arg, s, t);
+}
+
+static void web_sink_changed(void *arg, const struct sensor *s)
+{
+	web_publish_change(arg, s);
+}
+
+static void web_sink_round(void *arg, const struct measure *m, double duration)
+{
+	(void)m;
+	web_publish_round(arg, duration);
+}
+
+const struct sink_ops web_sink = {
+	.name = "event streams",
+	.reading = web_sink_reading,
+	.changed = web_sink_changed,
+	.round = web_sink_round,
+};
 
 static void page_get(struct web *w, struct http_req *r)
 {
