@@ -13,9 +13,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "request.h"
+
 struct event_base;
 struct http;
-struct http_req;
 
 typedef void (*http_handler)(void *ctx, struct http_req *req);
 
@@ -32,30 +33,13 @@ void http_quiesce(struct http *h);
 unsigned http_busy(const struct http *h);
 void http_free(struct http *h);
 
-const char *http_req_method(const struct http_req *r);
-const char *http_req_path(const struct http_req *r);
-/* A query-string argument or a request header, or NULL. */
-const char *http_req_arg(const struct http_req *r, const char *name);
-const char *http_req_header(const struct http_req *r, const char *name);
-/* Add a response header for the coming http_reply (names and values are copied). */
-void http_add_header(struct http_req *r, const char *name, const char *value);
-/* Answer the request; takes body (malloc'ed, may be NULL when len is 0). */
-void http_reply(struct http_req *r, unsigned status, const char *content_type, char *body,
-                size_t len);
-
 /*
  * Streams: an answer of unknown length that goes on while the loop runs
  * (Server-Sent Events). The connection sleeps (suspended) while there is
  * nothing to send. A client that left is only noticed when something is
  * sent, so the owner should send now and then.
  */
-struct http_stream;
-/* The client went away (or the server stops); the stream is freed after
- * this returns. */
-typedef void (*http_stream_closed_fn)(void *arg);
-/* Answer r with a stream. */
-struct http_stream *http_stream_start(struct http_req *r, const char *content_type,
-                                      http_stream_closed_fn closed, void *arg);
+/* http_stream_start (request.h) answers with one. */
 /* Queue bytes to send. Returns -1 (and sends nothing) if more than max
  * bytes would wait: the client does not keep up. */
 int http_stream_send(struct http_stream *s, const char *data, size_t len, size_t max);

@@ -379,6 +379,100 @@ int tu_request(unsigned port, const char *method, const char *path, struct tu_re
 	return rc;
 }
 
+static const char *tu_lookup(const char *const *list, const char *name, bool nocase)
+{
+	for (size_t i = 0; list[i] != NULL; i += 2)
+		if (nocase ? strcasecmp(list[i], name) == 0 : strcmp(list[i], name) == 0)
+			return list[i + 1];
+	return NULL;
+}
+
+static const char *tu_req_get_arg(const struct http_req *r, const char *name)
+{
+	return tu_lookup(((const struct tu_req *)r)->args, name, false);
+}
+
+static const char *tu_req_get_header(const struct http_req *r, const char *name)
+{
+	return tu_lookup(((const struct tu_req *)r)->headers, name, true);
+}
+
+static void tu_req_reply(struct http_req *r, unsigned status, const char *type, char *body,
+                         size_t len)
+{
+	struct tu_req *t = (struct tu_req *)r;
+	size_t n = 0;
+
+	if (t->status != 0)
+		die("%s %s answered twice", r->method, r->path);
+	t->status = status;
+	snprintf(t->type, sizeof t->type, "%s", type ? type : "");
+	t->body = body ? body : calloc(1, 1);
+	t->len = len;
+	for (size_t i = 0; i < r->nheaders; i += 2)
+		n += (size_t)snprintf(t->sent + n, sizeof t->sent - n, "%s: %s\n", r->headers[i],
+		                      r->headers[i + 1]);
+	http_req_clear_headers(r);
+}
+
+static const struct http_req_ops tu_req_ops = {
+	.arg = tu_req_get_arg,
+	.header = tu_req_get_header,
+	.reply = tu_req_reply,
+	.stream = NULL,
+};
+
+void tu_req_init(struct tu_req *t, const char *method, const char *path)
+{
+	memset(t, 0, sizeof *t);
+	t->req.ops = &tu_req_ops;
+	t->req.method = method;
+	t->req.path = path;
+}
+
+static void tu_push(const char **list, const char *name, const char *value)
+{
+	size_t i = 0;
+
+	while (list[i] != NULL)
+		i += 2;
+	if (i + 2 >= 2 * TU_REQ_MAX)
+		die("too many arguments or headers");
+	list[i] = name;
+	list[i + 1] = value;
+}
+
+void tu_req_arg(struct tu_req *t, const char *name, const char *value)
+{
+	tu_push(t->args, name, value);
+}
+
+void tu_req_header(struct tu_req *t, const char *name, const char *value)
+{
+	tu_push(t->headers, name, value);
+}
+
+const char *tu_req_sent(const struct tu_req *t, const char *name, char *out, size_t outlen)
+{
+	size_t n = strlen(name);
+
+	for (const char *l = t->sent; *l != '\0'; l = strchr(l, '\n') + 1) {
+		if (strncasecmp(l, name, n) == 0 && l[n] == ':') {
+			const char *v = l + n + 2;
+			snprintf(out, outlen, "%.*s", (int)strcspn(v, "\n"), v);
+			return out;
+		}
+	}
+	return NULL;
+}
+
+void tu_req_free(struct tu_req *t)
+{
+	http_req_clear_headers(&t->req);
+	free(t->body);
+	t->body = NULL;
+}
+
 static void tu_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;

@@ -70,6 +70,25 @@ int tu_request(unsigned port, const char *method, const char *path, struct tu_re
 /* Whether fd has data (or EOF) to read within timeout_ms. */
 bool tu_readable(int fd, int timeout_ms);
 
+/* A request made without sockets, for calling routes directly. */
+#include "request.h"
+#define TU_REQ_MAX 8
+struct tu_req {
+	struct http_req req;
+	const char *args[2 * TU_REQ_MAX + 1], *headers[2 * TU_REQ_MAX + 1]; /* name, value... */
+	unsigned status;                                                    /* 0 until answered */
+	char type[128];
+	char *body;
+	size_t len;
+	char sent[1024]; /* the response headers, "Name: value\n" each */
+};
+void tu_req_init(struct tu_req *t, const char *method, const char *path);
+void tu_req_arg(struct tu_req *t, const char *name, const char *value);
+void tu_req_header(struct tu_req *t, const char *name, const char *value);
+/* A response header's value (copied into out), or NULL. */
+const char *tu_req_sent(const struct tu_req *t, const char *name, char *out, size_t outlen);
+void tu_req_free(struct tu_req *t);
+
 /* A loop made as the daemon makes its own (loop_new). */
 struct event_base *tu_loop(void);
 /* Run the loop until *flag becomes true or timeout_s passes; true if it did. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <unistd.h>
 
 #include "debounce.h"
@@ -50,13 +51,13 @@ struct sim_xfer {
 	struct event *ev;
 	struct i2c_req *req;
 	int err;
-	struct sim_xfer *prev, *next;
+	LIST_ENTRY(sim_xfer) link;
 };
 
 struct sim_bus {
 	struct i2c_bus bus;
 	struct sim *sim;
-	struct sim_xfer *pending;
+	LIST_HEAD(xfer_list, sim_xfer) pending;
 };
 
 struct sim *sim_new(struct event_base *base, double delay, const char *gpio_dir)
@@ -129,14 +130,9 @@ void sim_i2c_detach(struct sim *sim, const char *bus, uint8_t addr)
 	free(d);
 }
 
-static void xfer_unlink(struct sim_bus *sb, struct sim_xfer *x)
+static void xfer_unlink(struct sim_xfer *x)
 {
-	if (x->prev != NULL)
-		x->prev->next = x->next;
-	else
-		sb->pending = x->next;
-	if (x->next != NULL)
-		x->next->prev = x->prev;
+	LIST_REMOVE(x, link);
 	event_free(x->ev);
 }
 
@@ -144,13 +140,12 @@ static void xfer_unlink(struct sim_bus *sb, struct sim_xfer *x)
 static void xfer_done_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sim_xfer *x = arg;
-	struct sim_bus *sb = (struct sim_bus *)x->req->bus;
 	struct i2c_req *req = x->req;
 	int err = x->err;
 
 	(void)fd;
 	(void)what;
-	xfer_unlink(sb, x);
+	xfer_unlink(x);
 	free(x);
 	i2c_req_complete(req, err);
 }
@@ -169,10 +164,7 @@ static void sim_bus_submit(struct i2c_bus *bus, struct i2c_req *req)
 	else
 		x->err = d->ops->read(d->dev, req->reg, req->data, req->len);
 	x->ev = evtimer_new(sb->sim->base, xfer_done_cb, x);
-	x->next = sb->pending;
-	if (x->next != NULL)
-		x->next->prev = x;
-	sb->pending = x;
+	LIST_INSERT_HEAD(&sb->pending, x, link);
 	req->backend = x;
 	evtimer_add(x->ev, &sb->sim->delay);
 }
@@ -181,7 +173,8 @@ static void sim_bus_cancel(struct i2c_bus *bus, struct i2c_req *req)
 {
 	struct sim_xfer *x = req->backend;
 
-	xfer_unlink((struct sim_bus *)bus, x);
+	(void)bus;
+	xfer_unlink(x);
 	free(x);
 	free(req);
 }
@@ -190,8 +183,8 @@ static void sim_bus_destroy(struct i2c_bus *bus)
 {
 	struct sim_bus *sb = (struct sim_bus *)bus;
 
-	while (sb->pending != NULL)
-		sim_bus_cancel(bus, sb->pending->req);
+	while (!LIST_EMPTY(&sb->pending))
+		sim_bus_cancel(bus, LIST_FIRST(&sb->pending)->req);
 	free(sb);
 }
 
@@ -208,6 +201,7 @@ struct i2c_bus *sim_i2c_bus(struct sim *sim, const char *path)
 	sb->bus.ops = &sim_bus_ops;
 	snprintf(sb->bus.path, sizeof sb->bus.path, "%s", path);
 	sb->sim = sim;
+	LIST_INIT(&sb->pending);
 	return &sb->bus;
 }
 

@@ -3,6 +3,7 @@
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include "buf.h"
 #include "http.h"
@@ -12,23 +13,18 @@
 struct client {
 	struct events *ev;
 	struct http_stream *stream;
-	struct client *prev, *next;
+	LIST_ENTRY(client) link;
 };
 
 struct events {
 	struct event *ping;
-	struct client *clients;
+	LIST_HEAD(client_list, client) clients;
 	unsigned n;
 };
 
 static void events_unlink(struct events *ev, struct client *c)
 {
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		ev->clients = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	if (--ev->n == 0)
 		evtimer_del(ev->ping);
 	free(c);
@@ -56,10 +52,10 @@ static void events_send(struct client *c, const char *text, size_t len)
 /* Send to all; a client may be dropped on the way. */
 static void events_broadcast(struct events *ev, const char *text, size_t len)
 {
-	struct client *c = ev->clients;
+	struct client *c = LIST_FIRST(&ev->clients);
 
 	while (c != NULL) {
-		struct client *next = c->next;
+		struct client *next = LIST_NEXT(c, link);
 		events_send(c, text, len);
 		c = next;
 	}
@@ -77,6 +73,7 @@ struct events *events_new(struct event_base *base)
 	struct events *ev = xcalloc(1, sizeof *ev);
 
 	ev->ping = event_new(base, -1, EV_PERSIST, events_ping_cb, ev);
+	LIST_INIT(&ev->clients);
 	return ev;
 }
 
@@ -103,10 +100,9 @@ bool events_subscribe(struct events *ev, struct http_req *r, const char *state)
 	/* Ask proxies (nginx) not to hold the stream back. */
 	http_add_header(r, "X-Accel-Buffering", "no");
 	c->stream = http_stream_start(r, "text/event-stream; charset=utf-8", events_closed_cb, c);
-	c->next = ev->clients;
-	if (c->next != NULL)
-		c->next->prev = c;
-	ev->clients = c;
+	if (c->stream == NULL)
+		fatal("events: this request cannot carry a stream");
+	LIST_INSERT_HEAD(&ev->clients, c, link);
 	if (ev->n++ == 0)
 		evtimer_add(ev->ping, &tv);
 	/* Clients that lose the stream try again after 3 s. */
@@ -138,9 +134,10 @@ unsigned events_clients(const struct events *ev)
 
 void events_close_all(struct events *ev)
 {
-	while (ev->clients != NULL) {
-		http_stream_end(ev->clients->stream);
-		events_unlink(ev, ev->clients);
+	while (!LIST_EMPTY(&ev->clients)) {
+		struct client *c = LIST_FIRST(&ev->clients);
+		http_stream_end(c->stream);
+		events_unlink(ev, c);
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,7 +17,6 @@
 #include "loop.h"
 #include "xmalloc.h"
 
-#define HTTP_MAX_HEADERS      6
 #define HTTP_CONNECTION_LIMIT 1100
 #define HTTP_BODY_MAX         16384 /* bytes; bodies are counted, not kept */
 #define HTTP_IDLE_TIMEOUT     30    /* seconds a keep-alive connection may idle */
@@ -24,30 +24,29 @@
  * routes' requests, and it is what 1,000 idle clients cost. */
 #define HTTP_CONNECTION_MEMORY 8192
 
-struct http_req {
+/* A request on an MHD connection; method and path are MHD's for its life. */
+struct mhd_req {
+	struct http_req req;
 	struct http *http;
 	struct MHD_Connection *conn;
-	const char *method, *path; /* owned by MHD for the request's life */
 	size_t body_len;
 	bool handled; /* the handler has seen it */
 	bool suspended;
-	struct http_req *prev, *next;  /* in http.suspended while suspended */
+	LIST_ENTRY(mhd_req) link;      /* in http.suspended while suspended */
 	struct MHD_Response *response; /* answer waiting to be queued */
 	unsigned status;
-	char *headers[2 * HTTP_MAX_HEADERS];
-	size_t nheaders;
 	struct http_stream *stream; /* the answer is a stream */
 };
 
 struct http_stream {
-	struct http_req *req; /* NULL once the connection is gone */
-	struct buf out;       /* waiting to be sent from out.data + sent */
+	struct mhd_req *req; /* NULL once the connection is gone */
+	struct buf out;      /* waiting to be sent from out.data + sent */
 	size_t sent;
 	bool asleep; /* suspended: nothing to send */
 	bool ended;
 	http_stream_closed_fn closed;
 	void *arg;
-	struct http_stream *prev, *next; /* in http.streams */
+	LIST_ENTRY(http_stream) link; /* in http.streams */
 };
 
 struct http {
@@ -59,9 +58,11 @@ struct http {
 	http_handler handler;
 	void *ctx;
 	unsigned busy;
-	struct http_req *suspended;
-	struct http_stream *streams;
+	LIST_HEAD(req_list, mhd_req) suspended;
+	LIST_HEAD(stream_list, http_stream) streams;
 };
+
+static const struct http_req_ops mhd_req_ops;
 
 int http_listen(const char *host, unsigned port, char *err, size_t errlen)
 {
@@ -148,7 +149,7 @@ static void http_event_cb(evutil_socket_t fd, short what, void *arg)
 	http_run(arg);
 }
 
-static enum MHD_Result http_queue(struct http_req *r)
+static enum MHD_Result http_queue(struct mhd_req *r)
 {
 	enum MHD_Result rc = MHD_queue_response(r->conn, r->status, r->response);
 
@@ -163,16 +164,17 @@ static enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *conn, co
                                       void **con_cls)
 {
 	struct http *h = cls;
-	struct http_req *r = *con_cls;
+	struct mhd_req *r = *con_cls;
 
 	(void)version;
 	(void)upload_data;
 	if (r == NULL) {
 		r = xcalloc(1, sizeof *r);
+		r->req.ops = &mhd_req_ops;
+		r->req.method = method;
+		r->req.path = url;
 		r->http = h;
 		r->conn = conn;
-		r->method = method;
-		r->path = url;
 		*con_cls = r;
 		h->busy++;
 		/* No route takes a large body: refuse it before reading any. */
@@ -181,7 +183,7 @@ static enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *conn, co
 		if (cl != NULL && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
 			r->handled = true;
 			char *msg = xstrdup("request body too large\n");
-			http_reply(r, 413, "text/plain; charset=utf-8", msg, strlen(msg));
+			http_reply(&r->req, 413, "text/plain; charset=utf-8", msg, strlen(msg));
 			return http_queue(r);
 		}
 		/* Otherwise answer on a later call: a response queued now
@@ -199,27 +201,19 @@ static enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *conn, co
 	if (r->handled)
 		return MHD_YES;
 	r->handled = true;
-	h->handler(h->ctx, r);
+	h->handler(h->ctx, &r->req);
 	if (r->response != NULL)
 		return http_queue(r);
 	r->suspended = true;
-	r->next = h->suspended;
-	if (r->next != NULL)
-		r->next->prev = r;
-	h->suspended = r;
+	LIST_INSERT_HEAD(&h->suspended, r, link);
 	MHD_suspend_connection(conn);
 	return MHD_YES;
 }
 
 /* The stream's connection closed: tell its owner and forget it. */
-static void http_stream_gone(struct http *h, struct http_stream *st)
+static void http_stream_gone(struct http_stream *st)
 {
-	if (st->prev != NULL)
-		st->prev->next = st->next;
-	else
-		h->streams = st->next;
-	if (st->next != NULL)
-		st->next->prev = st->prev;
+	LIST_REMOVE(st, link);
 	st->req->stream = NULL;
 	st->req = NULL;
 	if (st->closed != NULL)
@@ -232,18 +226,17 @@ static void http_completed_cb(void *cls, struct MHD_Connection *conn, void **con
                               enum MHD_RequestTerminationCode toe)
 {
 	struct http *h = cls;
-	struct http_req *r = *con_cls;
+	struct mhd_req *r = *con_cls;
 
 	(void)conn;
 	(void)toe;
 	if (r == NULL)
 		return;
 	if (r->stream != NULL)
-		http_stream_gone(h, r->stream);
+		http_stream_gone(r->stream);
 	if (r->response != NULL)
 		MHD_destroy_response(r->response);
-	for (size_t i = 0; i < r->nheaders; i++)
-		free(r->headers[i]);
+	http_req_clear_headers(&r->req);
 	free(r);
 	*con_cls = NULL;
 	h->busy--;
@@ -267,6 +260,8 @@ struct http *http_new(struct event_base *base, int listen_fd, http_handler handl
 	h->base = base;
 	h->handler = handler;
 	h->ctx = ctx;
+	LIST_INIT(&h->suspended);
+	LIST_INIT(&h->streams);
 	h->mhd = MHD_start_daemon(
 	        MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	        http_access_cb, h, MHD_OPTION_EXTERNAL_LOGGER, http_log_cb, h,
@@ -312,11 +307,12 @@ void http_free(struct http *h)
 	if (h == NULL)
 		return;
 	/* MHD must not stop with suspended connections: answer and resume them. */
-	while (h->suspended != NULL) {
+	while (!LIST_EMPTY(&h->suspended)) {
 		char *msg = xstrdup("shutting down\n");
-		http_reply(h->suspended, 503, "text/plain; charset=utf-8", msg, strlen(msg));
+		http_reply(&LIST_FIRST(&h->suspended)->req, 503, "text/plain; charset=utf-8", msg,
+		           strlen(msg));
 	}
-	for (struct http_stream *st = h->streams; st != NULL; st = st->next)
+	for (struct http_stream *st = LIST_FIRST(&h->streams); st != NULL; st = LIST_NEXT(st, link))
 		http_stream_end(st);
 	MHD_run(h->mhd);
 	MHD_stop_daemon(h->mhd);
@@ -326,37 +322,24 @@ void http_free(struct http *h)
 	free(h);
 }
 
-const char *http_req_method(const struct http_req *r)
+static const char *mhd_req_arg(const struct http_req *req, const char *name)
 {
-	return r->method;
-}
+	const struct mhd_req *r = (const struct mhd_req *)req;
 
-const char *http_req_path(const struct http_req *r)
-{
-	return r->path;
-}
-
-const char *http_req_arg(const struct http_req *r, const char *name)
-{
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-const char *http_req_header(const struct http_req *r, const char *name)
+static const char *mhd_req_header(const struct http_req *req, const char *name)
 {
+	const struct mhd_req *r = (const struct mhd_req *)req;
+
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
-void http_add_header(struct http_req *r, const char *name, const char *value)
+static void mhd_req_reply(struct http_req *req, unsigned status, const char *content_type,
+                          char *body, size_t len)
 {
-	if (r->nheaders + 2 > 2 * HTTP_MAX_HEADERS)
-		fatal("http: more than %d headers on one response", HTTP_MAX_HEADERS);
-	r->headers[r->nheaders++] = xstrdup(name);
-	r->headers[r->nheaders++] = xstrdup(value);
-}
-
-void http_reply(struct http_req *r, unsigned status, const char *content_type, char *body,
-                size_t len)
-{
+	struct mhd_req *r = (struct mhd_req *)req;
 	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
 	        len, body ? body : xcalloc(1, 1), free);
 
@@ -364,18 +347,13 @@ void http_reply(struct http_req *r, unsigned status, const char *content_type, c
 		fatal("http: cannot create a response");
 	if (content_type != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	for (size_t i = 0; i < r->nheaders; i += 2)
-		MHD_add_response_header(resp, r->headers[i], r->headers[i + 1]);
+	for (size_t i = 0; i < req->nheaders; i += 2)
+		MHD_add_response_header(resp, req->headers[i], req->headers[i + 1]);
 	r->status = status;
 	r->response = resp;
 	if (r->suspended) {
 		r->suspended = false;
-		if (r->prev != NULL)
-			r->prev->next = r->next;
-		else
-			r->http->suspended = r->next;
-		if (r->next != NULL)
-			r->next->prev = r->prev;
+		LIST_REMOVE(r, link);
 		MHD_resume_connection(r->conn);
 		/* Resuming does not wake an external loop: run MHD ourselves. */
 		event_active(r->http->kick, EV_TIMEOUT, 1);
@@ -417,9 +395,10 @@ static void http_stream_wake(struct http_stream *st)
 	event_active(st->req->http->kick, EV_TIMEOUT, 1);
 }
 
-struct http_stream *http_stream_start(struct http_req *r, const char *content_type,
-                                      http_stream_closed_fn closed, void *arg)
+static struct http_stream *mhd_req_stream(struct http_req *req, const char *content_type,
+                                          http_stream_closed_fn closed, void *arg)
 {
+	struct mhd_req *r = (struct mhd_req *)req;
 	struct http_stream *st = xcalloc(1, sizeof *st);
 	struct http *h = r->http;
 
@@ -432,17 +411,21 @@ struct http_stream *http_stream_start(struct http_req *r, const char *content_ty
 	if (resp == NULL)
 		fatal("http: cannot create a stream response");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	for (size_t i = 0; i < r->nheaders; i += 2)
-		MHD_add_response_header(resp, r->headers[i], r->headers[i + 1]);
+	for (size_t i = 0; i < req->nheaders; i += 2)
+		MHD_add_response_header(resp, req->headers[i], req->headers[i + 1]);
 	r->status = 200;
 	r->response = resp;
 	r->stream = st;
-	st->next = h->streams;
-	if (st->next != NULL)
-		st->next->prev = st;
-	h->streams = st;
+	LIST_INSERT_HEAD(&h->streams, st, link);
 	return st;
 }
+
+static const struct http_req_ops mhd_req_ops = {
+	.arg = mhd_req_arg,
+	.header = mhd_req_header,
+	.reply = mhd_req_reply,
+	.stream = mhd_req_stream,
+};
 
 int http_stream_send(struct http_stream *st, const char *data, size_t len, size_t max)
 {

@@ -10,7 +10,7 @@
 #include "buf.h"
 #include "events.h"
 #include "history.h"
-#include "http.h"
+#include "request.h"
 #include "measure.h"
 #include "metrics.h"
 #include "render.h"

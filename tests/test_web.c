@@ -1,0 +1,233 @@
+/* The routes, called directly with requests made without sockets: status,
+ * headers and body of each answer. */
+#include <check.h>
+#include <event2/event.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+#include "history.h"
+#include "measure.h"
+#include "metrics.h"
+#include "sensor.h"
+#include "testutil.h"
+#include "web.h"
+
+static void nop(struct sensor *s)
+{
+	(void)s;
+}
+
+/* Finishes at once with a reading of 21.5. */
+static void start_now(struct sensor *s)
+{
+	sensor_set(s, 0, 21.5);
+	sensor_done(s);
+}
+
+static const struct sensor_ops ops = { "test", start_now, nop, nop };
+
+struct rig {
+	struct event_base *base;
+	struct sensor *s[1];
+	struct web w;
+	struct histogram durations;
+};
+
+static void rig_init(struct rig *r)
+{
+	static const struct measure_conf mc = { .interval = 3600, .timeout = 1, .stale_after = 3 };
+
+	memset(r, 0, sizeof *r);
+	r->base = tu_loop();
+	r->s[0] = sensor_new(&ops, "room", NULL);
+	tu_add_value(r->s[0], "temperature", Q_TEMPERATURE, 1);
+	r->w = (struct web){
+		.title = "Test <page>",
+		.sensors = r->s,
+		.n = 1,
+		.measure = measure_new(r->base, r->s, 1, &mc),
+		.history = history_new(3600, 60),
+		.events = events_new(r->base),
+		.durations = &r->durations,
+	};
+	history_sync(r->w.history, r->s, 1, 3600, 60);
+}
+
+static void rig_free(struct rig *r)
+{
+	measure_free(r->w.measure);
+	events_free(r->w.events);
+	history_free(r->w.history);
+	free(r->s[0]->name);
+	free(r->s[0]);
+	event_base_free(r->base);
+}
+
+/* Call the router and check the answer came at once. */
+static void call(struct rig *r, struct tu_req *t)
+{
+	web_handle(&r->w, &t->req);
+	ck_assert_msg(t->status != 0, "%s %s: no answer", t->req.method, t->req.path);
+}
+
+static json_object *json_body(const struct tu_req *t)
+{
+	json_object *o = json_tokener_parse(t->body);
+
+	ck_assert_msg(o != NULL, "not JSON: %s", t->body);
+	return o;
+}
+
+START_TEST(page_and_api)
+{
+	struct rig r;
+	struct tu_req t;
+	char h[256];
+
+	rig_init(&r);
+	tu_req_init(&t, "GET", "/");
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 200);
+	ck_assert_str_eq(t.type, "text/html; charset=utf-8");
+	ck_assert_ptr_nonnull(tu_req_sent(&t, "Content-Security-Policy", h, sizeof h));
+	ck_assert_str_eq(tu_req_sent(&t, "Cache-Control", h, sizeof h), "no-store");
+	ck_assert_ptr_nonnull(strstr(t.body, "<title>Test &lt;page&gt;</title>"));
+	ck_assert_ptr_nonnull(strstr(t.body, "No measurement yet."));
+	tu_req_free(&t);
+
+	tu_req_init(&t, "HEAD", "/api/v1/sensors");
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 200);
+	ck_assert_str_eq(t.type, "application/json");
+	json_object *o = json_body(&t), *v;
+	ck_assert(json_object_object_get_ex(o, "sensors", &v));
+	ck_assert_int_eq((int)json_object_array_length(v), 1);
+	json_object_put(o);
+	tu_req_free(&t);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(errors)
+{
+	static const struct {
+		const char *method, *path, *arg, *value;
+		unsigned status;
+		const char *type, *allow, *text;
+	} cases[] = {
+		{ "POST", "/", NULL, NULL, 405, "text/html; charset=utf-8", "GET, HEAD", "405" },
+		{ "DELETE", "/api/v1/measure", NULL, NULL, 405, "application/json", "POST", "405" },
+		{ "GET", "/nope", NULL, NULL, 404, "text/html; charset=utf-8", NULL,
+		  "no such page" },
+		{ "GET", "/api/v2/x", NULL, NULL, 404, "application/json", NULL, "no such page" },
+		{ "GET", "/api/v1/history", "since", "soon", 400, "application/json", NULL,
+		  "since: give a time" },
+		{ "GET", "/api/v1/history", "sensor", "cellar", 404, "application/json", NULL,
+		  "no history for sensor=cellar" },
+		{ "PUT", "/static/app.js", NULL, NULL, 405, "text/html; charset=utf-8", "GET, HEAD",
+		  "405" },
+	};
+	struct rig r;
+	char h[64];
+
+	rig_init(&r);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct tu_req t;
+		tu_req_init(&t, cases[i].method, cases[i].path);
+		if (cases[i].arg != NULL)
+			tu_req_arg(&t, cases[i].arg, cases[i].value);
+		call(&r, &t);
+		ck_assert_msg(t.status == cases[i].status, "%s %s: %u", cases[i].method,
+		              cases[i].path, t.status);
+		ck_assert_str_eq(t.type, cases[i].type);
+		if (cases[i].allow != NULL)
+			ck_assert_str_eq(tu_req_sent(&t, "Allow", h, sizeof h), cases[i].allow);
+		ck_assert_msg(strstr(t.body, cases[i].text), "%s %s: %s", cases[i].method,
+		              cases[i].path, t.body);
+		if (strcmp(cases[i].type, "application/json") == 0)
+			json_object_put(json_body(&t));
+		tu_req_free(&t);
+	}
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(assets_revalidate)
+{
+	struct rig r;
+	struct tu_req t;
+	char etag[128];
+
+	rig_init(&r);
+	tu_req_init(&t, "GET", "/static/app.js");
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 200);
+	ck_assert_ptr_nonnull(tu_req_sent(&t, "ETag", etag, sizeof etag));
+	ck_assert_uint_gt(t.len, 1000);
+	tu_req_free(&t);
+	tu_req_init(&t, "GET", "/static/app.js");
+	tu_req_header(&t, "if-none-match", etag);
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 304);
+	ck_assert_uint_eq(t.len, 0);
+	tu_req_free(&t);
+	rig_free(&r);
+}
+END_TEST
+
+/* A measure request is answered when the round ends, later on the loop. */
+START_TEST(measure_answers_after_the_round)
+{
+	struct rig r;
+	struct tu_req t, form;
+	char h[64];
+
+	rig_init(&r);
+	tu_req_init(&t, "POST", "/api/v1/measure");
+	web_handle(&r.w, &t.req);
+	tu_req_init(&form, "POST", "/measure");
+	web_handle(&r.w, &form.req);
+	tu_run_for(r.base, 0.05);
+	ck_assert_uint_eq(t.status, 200);
+	json_object *o = json_body(&t), *v;
+	ck_assert(json_object_object_get_ex(o, "measurements", &v));
+	ck_assert_int_eq(json_object_get_int(v), 1);
+	json_object_put(o);
+	ck_assert_ptr_nonnull(strstr(t.body, "\"text\":\"21.5 °C\""));
+	/* The page's form: one round for both, then back to the page. */
+	ck_assert_uint_eq(form.status, 303);
+	ck_assert_str_eq(tu_req_sent(&form, "Location", h, sizeof h), "/");
+	tu_req_free(&t);
+	tu_req_free(&form);
+
+	/* Every answer was counted, by route, method and code. */
+	tu_req_init(&t, "GET", "/metrics");
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 200);
+	ck_assert_ptr_nonnull(strstr(
+	        t.body, "muricle_http_requests_total{path=\"/api/v1/measure\",method=\"POST\","
+	                "code=\"200\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(
+	        t.body,
+	        "muricle_http_requests_total{path=\"/measure\",method=\"POST\",code=\"303\"} 1\n"));
+	ck_assert_ptr_nonnull(
+	        strstr(t.body, "muricle_temperature_celsius{sensor=\"room\"} 21.5\n"));
+	tu_req_free(&t);
+	rig_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("web");
+	TCase *tc = tcase_create("web");
+
+	tcase_add_test(tc, page_and_api);
+	tcase_add_test(tc, errors);
+	tcase_add_test(tc, assets_revalidate);
+	tcase_add_test(tc, measure_answers_after_the_round);
+	suite_add_tcase(s, tc);
+	return tu_run_suite(s);
+}
