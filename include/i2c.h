@@ -70,6 +70,9 @@ void i2c_bus_free(struct i2c_bus *bus);
  * kernel makes every i2c-dev ioctl blocking) and complete on base's loop. */
 struct event_base;
 struct i2c_bus *i2c_linux_bus(struct event_base *base, const char *path);
+/* For tests: the same, as on a wedged adapter: every transfer blocks its
+ * worker for `seconds`, then fails with ETIMEDOUT. */
+struct i2c_bus *i2c_linux_bus_wedged(struct event_base *base, const char *path, double seconds);
 
 /* For backends: deliver the result, run the callback and free req. */
 void i2c_req_complete(struct i2c_req *req, int err);

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "i2c.h"
 #include "testutil.h"
@@ -98,6 +99,47 @@ START_TEST(cancelled_requests_never_call_back)
 }
 END_TEST
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A worker stuck in a transfer (a wedged adapter blocks for its timeout) is
+ * abandoned: freeing the bus, as a reload does, returns at once, no callback
+ * runs, and the worker frees the bus when its transfer ends (ASan and
+ * valgrind see that it does, and that nothing is used after). */
+START_TEST(a_stuck_worker_is_abandoned_not_joined)
+{
+	struct event_base *base = tu_loop();
+	struct i2c_bus *bus = i2c_linux_bus_wedged(base, "/dev/i2c-1", 1.5);
+	struct result r[3] = { { 0 } };
+	uint8_t buf[3][2];
+
+	loop_thread = pthread_self();
+	struct i2c_req *stuck = i2c_read(bus, 0x77, 0xD0, buf[0], 2, done_cb, &r[0]);
+	i2c_read(bus, 0x77, 0xD0, buf[1], 2, done_cb, &r[1]); /* queued behind it */
+	tu_run_for(base, 0.1); /* the worker is in the first transfer now */
+	i2c_cancel(stuck);
+	double t0 = now();
+	i2c_bus_free(bus);
+	double took = now() - t0;
+	ck_assert_msg(took < 0.5, "freeing the bus waited %.3f s for its worker", took);
+	/* Another bus on the same path works meanwhile. */
+	struct i2c_bus *again = i2c_linux_bus(base, "/dev/i2c-99");
+	i2c_read(again, 0x77, 0xD0, buf[2], 2, done_cb, &r[2]);
+	ck_assert(tu_run_until(base, &r[2].done, 10));
+	ck_assert_int_eq(r[2].err, ENOENT);
+	tu_run_for(base, 1.8); /* the stuck transfer ends, its worker cleans up */
+	ck_assert_int_eq(r[0].calls, 0);
+	ck_assert_int_eq(r[1].calls, 0);
+	i2c_bus_free(again);
+	event_base_free(base);
+}
+END_TEST
+
 START_TEST(errors_say_what_to_do)
 {
 	static const struct {
@@ -129,6 +171,7 @@ int main(void)
 	tcase_add_test(tc, missing_bus);
 	tcase_add_test(tc, not_an_i2c_bus);
 	tcase_add_test(tc, cancelled_requests_never_call_back);
+	tcase_add_test(tc, a_stuck_worker_is_abandoned_not_joined);
 	tcase_add_test(tc, errors_say_what_to_do);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);

@@ -302,6 +302,78 @@ START_TEST(reload_answers_waiting_requests)
 }
 END_TEST
 
+/* The "errors" count of a sensor in a /api/v1/sensors body, -1 if absent. */
+static long errors_of(const char *body, const char *name)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof key, "\"name\":\"%s\"", name);
+	if ((p = strstr(body, key)) == NULL || (p = strstr(p, "\"errors\":")) == NULL)
+		return -1;
+	return strtol(p + 9, NULL, 10);
+}
+
+/* A reload while a transfer is stalled (2 s each, simulated) blocks nothing:
+ * the page answers at once and still counts the measurements made before;
+ * an unchanged sensor keeps its state and error count; the request waiting
+ * for the abandoned round gets the next one's answer. */
+START_TEST(reload_during_a_stalled_transfer)
+{
+	static const char body[] = "interval = 3600\ntimeout = 20\n[mq135 air]\n[bmp180 gone]\n"
+	                           "[simulation]\ni2c_delay = 2\nabsent = gone\n";
+	struct tu_daemon d = { 0 };
+	struct tu_resp r;
+	char text[512];
+
+	snprintf(text, sizeof text, "[daemon]\nlisten = 127.0.0.1:@PORT@\n%s", body);
+	tu_daemon_start(&d, text);
+	/* The start-up measurement: an ADS1115 conversion is three transfers. */
+	bool measured = false;
+	for (int i = 0; i < 200 && !measured; i++) {
+		usleep(100000);
+		ck_assert_int_eq(tu_request(d.port, "GET", "/api/v1/sensors", &r), 0);
+		measured = strstr(r.body, "\"measurements\":1,") != NULL;
+		tu_resp_free(&r);
+	}
+	ck_assert_msg(measured, "no first measurement within 20 s");
+	ck_assert_int_eq(tu_request(d.port, "GET", "/api/v1/sensors", &r), 0);
+	long errors = errors_of(r.body, "gone");
+	ck_assert_int_ge(errors, 1);
+	tu_resp_free(&r);
+
+	int fd = tu_connect(d.port);
+	tu_send(fd, "POST /api/v1/measure HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+	usleep(300000); /* its first transfer is under way */
+	rewrite_conf(&d,
+	             "title = Reloaded\ntimeout = 20\n[mq135 air]\n[bmp180 gone]\n[simulation]\n"
+	             "i2c_delay = 2\nabsent = gone\n");
+	kill(d.pid, SIGHUP);
+	usleep(50000);
+	double t0 = now_s();
+	ck_assert_int_eq(tu_request(d.port, "GET", "/", &r), 0);
+	double took = now_s() - t0;
+	ck_assert_msg(took < 1.0, "GET / took %.3f s during the reload", took);
+	ck_assert_ptr_nonnull(strstr(r.body, "<title>Reloaded</title>"));
+	ck_assert_msg(strstr(r.body, "Measurement 1,"), "the count restarted: %s", r.body);
+	tu_resp_free(&r);
+	ck_assert_int_eq(tu_request(d.port, "GET", "/api/v1/sensors", &r), 0);
+	ck_assert_int_ge(errors_of(r.body, "gone"), errors);
+	ck_assert_msg(strstr(r.body, "\"name\":\"gone\"") &&
+	                      strstr(strstr(r.body, "\"name\":\"gone\""), "\"status\":\"error\""),
+	              "%s", r.body);
+	tu_resp_free(&r);
+
+	ck_assert_int_eq(tu_read_response(fd, &r, false, 30000), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(strstr(r.body, "\"measurements\":2,"), "%s", r.body);
+	tu_resp_free(&r);
+	close(fd);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	tu_daemon_free(&d);
+}
+END_TEST
+
 static void nop(struct sensor *s)
 {
 	(void)s;
@@ -358,6 +430,7 @@ int main(void)
 	tcase_add_test(tc, reload_applies_the_new_configuration);
 	tcase_add_test(tc, reload_keeps_a_running_configuration_over_a_bad_one);
 	tcase_add_test(tc, reload_answers_waiting_requests);
+	tcase_add_test(tc, reload_during_a_stalled_transfer);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -60,8 +60,7 @@ static void rig_free(struct rig *r)
 	measure_free(r->w.measure);
 	events_free(r->w.events);
 	history_free(r->w.history);
-	free(r->s[0]->name);
-	free(r->s[0]);
+	sensor_free(r->s[0]);
 	event_base_free(r->base);
 }
 

@@ -9,6 +9,9 @@
  * Pi's i2c-bcm2835 and on the kernel's i2c-stub. Without I2C-block support a
  * multi-byte access goes byte by byte. The bus stays open while transfers
  * are queued and is closed when the queue runs dry.
+ *
+ * Freeing a bus never waits for its worker: a worker stuck in an ioctl on a
+ * wedged bus is abandoned, and frees the bus itself when the kernel returns.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -24,6 +27,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "i2c.h"
@@ -48,11 +52,12 @@ struct linux_bus {
 	pthread_cond_t cond;
 	struct job *todo, *todo_tail;
 	struct job *done, *done_tail;
-	bool stop;
+	bool stop; /* the loop let go of the bus: the worker frees it */
 
 	/* The worker's own. */
 	int fd;
 	unsigned long funcs;
+	double wedge; /* tests: each transfer blocks this long, then times out */
 };
 
 static void push(struct job **head, struct job **tail, struct job *j)
@@ -85,6 +90,13 @@ static int transfer(struct linux_bus *b, struct i2c_req *r)
 {
 	int rc;
 
+	if (b->wedge > 0) {
+		struct timespec ts = { (time_t)b->wedge,
+			               (long)((b->wedge - (double)(time_t)b->wedge) * 1e9) };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		return ETIMEDOUT;
+	}
 	if (b->fd < 0 && (rc = bus_open(b)) != 0)
 		return rc;
 	if (ioctl(b->fd, I2C_SLAVE, (unsigned long)r->addr) < 0)
@@ -125,6 +137,16 @@ static int transfer(struct linux_bus *b, struct i2c_req *r)
 	return 0;
 }
 
+static void free_jobs(struct job *j)
+{
+	while (j != NULL) {
+		struct job *next = j->next;
+		free(j->req);
+		free(j);
+		j = next;
+	}
+}
+
 static void *worker(void *arg)
 {
 	struct linux_bus *b = arg;
@@ -145,6 +167,12 @@ static void *worker(void *arg)
 		int err = transfer(b, j->req);
 
 		pthread_mutex_lock(&b->lock);
+		if (b->stop) {
+			/* Nobody waits for it any more. */
+			free(j->req);
+			free(j);
+			break;
+		}
 		if (b->todo == NULL && b->fd >= 0) {
 			/* Idle: let go of the adapter, so that it can be unplugged or
 			 * its module reloaded; the next transfer opens it again. */
@@ -157,8 +185,13 @@ static void *worker(void *arg)
 			abort(); /* an eventfd write only fails on overflow */
 	}
 	pthread_mutex_unlock(&b->lock);
+	/* The loop has let go of the bus (linux_destroy): the rest is ours. */
 	if (b->fd >= 0)
 		close(b->fd);
+	close(b->efd);
+	pthread_cond_destroy(&b->cond);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
 	return NULL;
 }
 
@@ -225,33 +258,24 @@ static void linux_cancel(struct i2c_bus *bus, struct i2c_req *req)
 	pthread_mutex_unlock(&b->lock);
 }
 
-static void free_jobs(struct job *j)
-{
-	while (j != NULL) {
-		struct job *next = j->next;
-		free(j->req);
-		free(j);
-		j = next;
-	}
-}
-
+/* Let go of the bus without waiting: a transfer in progress may take the
+ * adapter's timeout, and the loop must not. The worker frees the bus when
+ * it is done; after the unlock below, b belongs to it. */
 static void linux_destroy(struct i2c_bus *bus)
 {
 	struct linux_bus *b = (struct linux_bus *)bus;
+	pthread_t thread = b->thread;
 
+	event_free(b->ev); /* the worker never touches it */
 	pthread_mutex_lock(&b->lock);
+	struct job *todo = b->todo, *done = b->done;
+	b->todo = b->todo_tail = b->done = b->done_tail = NULL;
 	b->stop = true;
 	pthread_cond_signal(&b->cond);
 	pthread_mutex_unlock(&b->lock);
-	/* Waits for a transfer in progress: at most the adapter's timeout. */
-	pthread_join(b->thread, NULL);
-	free_jobs(b->todo);
-	free_jobs(b->done);
-	event_free(b->ev);
-	close(b->efd);
-	pthread_cond_destroy(&b->cond);
-	pthread_mutex_destroy(&b->lock);
-	free(b);
+	free_jobs(todo);
+	free_jobs(done);
+	pthread_detach(thread);
 }
 
 static const struct i2c_bus_ops linux_bus_ops = {
@@ -260,9 +284,11 @@ static const struct i2c_bus_ops linux_bus_ops = {
 	.destroy = linux_destroy,
 };
 
-struct i2c_bus *i2c_linux_bus(struct event_base *base, const char *path)
+static struct i2c_bus *linux_bus_new(struct event_base *base, const char *path, double wedge)
 {
 	struct linux_bus *b = xcalloc(1, sizeof *b);
+
+	b->wedge = wedge;
 
 	b->bus.ops = &linux_bus_ops;
 	snprintf(b->bus.path, sizeof b->bus.path, "%s", path);
@@ -279,4 +305,14 @@ struct i2c_bus *i2c_linux_bus(struct event_base *base, const char *path)
 	if (rc != 0)
 		fatal("i2c %s: cannot start its worker thread: %s", path, strerror(rc));
 	return &b->bus;
+}
+
+struct i2c_bus *i2c_linux_bus(struct event_base *base, const char *path)
+{
+	return linux_bus_new(base, path, 0);
+}
+
+struct i2c_bus *i2c_linux_bus_wedged(struct event_base *base, const char *path, double seconds)
+{
+	return linux_bus_new(base, path, seconds);
 }

@@ -15,9 +15,8 @@
 
 struct blinker {
 	struct gpio *gpio;
-	struct gpio_line *line; /* NULL until requested */
-	char chip[CONFIG_PATH_MAX + 1];
-	char name[CONFIG_NAME_MAX + 1];
+	struct gpio_line *line;     /* NULL until requested */
+	struct gpio_conf line_conf; /* chip and line name, as configured */
 	bool active_low;
 	struct timeval blink;
 	struct event *off;
@@ -54,8 +53,8 @@ static void blinker_start(struct sensor *s)
 
 	if (b->line == NULL) {
 		struct gpio_request rq = {
-			.chip = b->chip,
-			.line = b->name,
+			.chip = b->line_conf.chip,
+			.line = b->line_conf.line,
 			.dir = GPIO_OUTPUT,
 			.active_low = b->active_low,
 			.value = 0,
@@ -69,7 +68,7 @@ static void blinker_start(struct sensor *s)
 	if (b->off == NULL)
 		b->off = evtimer_new(s->base, blinker_off_cb, s);
 	if (blinker_light(s, 1) < 0) {
-		sensor_fail(s, "cannot drive GPIO line %s", b->name);
+		sensor_fail(s, "cannot drive GPIO line %s", b->line_conf.line);
 		return;
 	}
 	evtimer_add(b->off, &b->blink); /* restarts the time if already lit */
@@ -107,8 +106,7 @@ static struct sensor *blinker_create(const struct sensor_conf *sc, const struct 
 	struct blinker *b = xcalloc(1, sizeof *b);
 
 	b->gpio = env->gpio;
-	snprintf(b->chip, sizeof b->chip, "%s", c->gpio.chip);
-	snprintf(b->name, sizeof b->name, "%s", c->gpio.line);
+	b->line_conf = c->gpio;
 	b->active_low = c->gpio.active_low;
 	b->blink = loop_timeval(c->blink);
 	return driver_sensor_new(sc, &blinker_ops, b);

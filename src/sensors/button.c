@@ -14,8 +14,7 @@ struct button {
 	struct gpio *gpio;
 	struct gpio_line *line; /* NULL until requested */
 	struct gpio_request rq;
-	char chip[CONFIG_PATH_MAX + 1];
-	char name[CONFIG_NAME_MAX + 1];
+	struct gpio_conf line_conf; /* chip and line name, as configured */
 	void (*on_press)(void *arg);
 	void *arg;
 	struct sensor *s;
@@ -54,7 +53,7 @@ static void button_start(struct sensor *s)
 	}
 	int v = gpio_get(b->line);
 	if (v < 0) {
-		sensor_fail(s, "cannot read GPIO line %s", b->name);
+		sensor_fail(s, "cannot read GPIO line %s", b->line_conf.line);
 		return;
 	}
 	sensor_set(s, V_PRESSED, v);
@@ -88,13 +87,12 @@ static struct sensor *button_create(const struct sensor_conf *sc, const struct d
 	struct button *b = xcalloc(1, sizeof *b);
 
 	b->gpio = env->gpio;
-	snprintf(b->chip, sizeof b->chip, "%s", c->gpio.chip);
-	snprintf(b->name, sizeof b->name, "%s", c->gpio.line);
+	b->line_conf = c->gpio;
 	b->on_press = c->action == BUTTON_MEASURE ? env->measure : NULL;
 	b->arg = env->ctx;
 	b->rq = (struct gpio_request){
-		.chip = b->chip,
-		.line = b->name,
+		.chip = b->line_conf.chip,
+		.line = b->line_conf.line,
 		.dir = GPIO_INPUT,
 		.active_low = c->gpio.active_low,
 		.bias = (enum gpio_bias)c->bias,

@@ -145,7 +145,7 @@ static struct sensor *mq135_create(const struct sensor_conf *sc, const struct dr
 	m->hum = c->humidity;
 	struct sensor *s = driver_sensor_new(sc, &mq135_ops, m);
 	snprintf(s->where, sizeof s->where, "AIN%u of ADS1115 0x%02x on %s", c->channel, m->in.addr,
-	         c->i2c.bus);
+	         m->in.bus->path);
 	return s;
 }
 
