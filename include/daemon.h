@@ -8,6 +8,7 @@
 
 struct config;
 struct daemon;
+struct sinks;
 
 /* Build everything from cfg, read from config_path (NULL: the default,
  * which a reload reads again); NULL with a message in err on failure. */
@@ -16,5 +17,8 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_path,
 /* Serve until SIGINT or SIGTERM; returns the process exit status. */
 int daemon_run(struct daemon *d);
 void daemon_free(struct daemon *d);
+/* The sinks every reading, change and round goes to: a sink added here
+ * hears them from the next one on, and must outlive the daemon. */
+struct sinks *daemon_sinks(struct daemon *d);
 
 #endif

@@ -21,8 +21,9 @@ struct sim;
 
 /* What the sensor is wired to. The driver's configuration struct begins
  * with the matching struct, so shared checks (address clashes, the
- * simulated chip, bus handles) need not know the driver. */
-enum driver_wiring { DRIVER_I2C, DRIVER_GPIO };
+ * simulated chip, bus handles) need not know the driver. DRIVER_OTHER: a
+ * sensor on neither interface (the test suite's fake). */
+enum driver_wiring { DRIVER_I2C, DRIVER_GPIO, DRIVER_OTHER };
 
 struct i2c_conf {
 	char bus[CONFIG_PATH_MAX + 1];

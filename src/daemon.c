@@ -434,6 +434,11 @@ int daemon_run(struct daemon *d)
 	return EXIT_SUCCESS;
 }
 
+struct sinks *daemon_sinks(struct daemon *d)
+{
+	return d->sinks;
+}
+
 void daemon_free(struct daemon *d)
 {
 	if (d == NULL)

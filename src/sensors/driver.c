@@ -23,6 +23,8 @@ void driver_where(const struct sensor_conf *sc, char *out, size_t outlen)
 
 	if (i2c != NULL)
 		snprintf(out, outlen, "0x%02x on %s", i2c->address, i2c->bus);
+	else if (g == NULL)
+		snprintf(out, outlen, "%s", sc->driver->kind);
 	else
 		snprintf(out, outlen, "GPIO line %s%s%s%s", g->line, g->chip[0] ? " on " : "",
 		         g->chip, g->active_low ? ", active low" : "");
