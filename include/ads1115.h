@@ -13,6 +13,8 @@
 #define ADS1115_REG_CONVERSION 0x00
 #define ADS1115_REG_CONFIG     0x01
 #define ADS1115_OS             0x8000 /* write: start a conversion; read: 1 when idle */
+#define ADS1115_MODE_SINGLE    0x0100 /* single-shot mode (else continuous) */
+#define ADS1115_CONFIG_RESET   0x8583 /* the config register at power-up (table 8) */
 
 struct event_base;
 struct i2c_bus;

@@ -8,18 +8,25 @@
 
 #include "driver.h"
 
-#define BME280_CHIP_ID       0x60
-#define BMP280_CHIP_ID       0x58
-#define BME280_REG_ID        0xD0
-#define BME280_REG_CALIB_TP  0x88 /* 26 bytes, 0x88-0xA1 (dig_H1 last) */
-#define BME280_CALIB_TP_LEN  26
-#define BME280_REG_CALIB_H   0xE1 /* 7 bytes, 0xE1-0xE7 */
-#define BME280_CALIB_H_LEN   7
-#define BME280_REG_CTRL_HUM  0xF2
-#define BME280_REG_STATUS    0xF3
-#define BME280_REG_CTRL_MEAS 0xF4
-#define BME280_REG_DATA      0xF7 /* press[3], temp[3], hum[2] */
-#define BME280_MODE_FORCED   0x01
+#define BME280_CHIP_ID          0x60
+#define BMP280_CHIP_ID          0x58
+#define BME280_REG_ID           0xD0
+#define BME280_REG_CALIB_TP     0x88 /* 26 bytes, 0x88-0xA1 (dig_H1 last) */
+#define BME280_CALIB_TP_LEN     26
+#define BME280_REG_CALIB_H      0xE1 /* 7 bytes, 0xE1-0xE7 */
+#define BME280_CALIB_H_LEN      7
+#define BME280_REG_DIG_H1       0xA1 /* the last trimming byte of the first block */
+#define BME280_REG_RESET        0xE0
+#define BME280_REG_CTRL_HUM     0xF2
+#define BME280_REG_STATUS       0xF3
+#define BME280_REG_CTRL_MEAS    0xF4
+#define BME280_REG_CONFIG       0xF5
+#define BME280_REG_DATA         0xF7 /* press[3] at 0xF7, temp[3] at 0xFA, hum[2] at 0xFD */
+#define BME280_DATA_TEMP        3    /* offsets in the data block */
+#define BME280_DATA_HUM         6
+#define BME280_MODE_FORCED      0x01
+#define BME280_MODE_MASK        0x03
+#define BME280_STATUS_MEASURING 0x08
 
 /* A [bme280] or [bmp280] section; one struct for both kinds: a BMP280's section has no humidity
  * key. */

@@ -11,10 +11,13 @@
 #define BMP180_REG_CALIB    0xAA /* 22 bytes, 0xAA-0xBF */
 #define BMP180_CALIB_LEN    22
 #define BMP180_REG_ID       0xD0
+#define BMP180_REG_RESET    0xE0 /* write BMP180_RESET_WORD: soft reset */
+#define BMP180_RESET_WORD   0xB6
 #define BMP180_REG_CTRL     0xF4
 #define BMP180_REG_OUT      0xF6 /* MSB, LSB, XLSB at 0xF6-0xF8 */
 #define BMP180_CMD_TEMP     0x2E
 #define BMP180_CMD_PRESSURE 0x34 /* | oss << 6 */
+#define BMP180_CMD_MASK     0x1F /* ctrl_meas bits 4-0: which measurement */
 #define BMP180_CTRL_SCO     0x20 /* start of conversion: set while converting */
 
 /* A [bmp180] section. */

@@ -246,7 +246,7 @@ static int sim_parse_line(const char *chip, const char *name)
 		return -1;
 	if (strncmp(name, "GPIO", 4) == 0)
 		name += 4;
-	else if (chip == NULL || chip[0] == '\0')
+	else if (!gpio_is_offset(name) || chip == NULL || chip[0] == '\0')
 		return -1; /* a bare offset needs a chip */
 	long off = strtol(name, &end, 10);
 	if (*name == '\0' || *end != '\0' || off < 0 || off >= SIM_GPIO_LINES)

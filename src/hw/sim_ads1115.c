@@ -36,7 +36,7 @@ struct sim_ads1115 *sim_ads1115_new(double centre)
 	struct sim_ads1115 *m = xcalloc(1, sizeof *m);
 
 	m->centre = centre;
-	m->config = 0x8583; /* the reset value (datasheet table 8) */
+	m->config = ADS1115_CONFIG_RESET;
 	m->t0 = now_s();
 	return m;
 }
@@ -107,7 +107,7 @@ static int model_write(void *dev, uint8_t reg, const uint8_t *buf, size_t len)
 	if (reg != ADS1115_REG_CONFIG)
 		return 0;
 	m->config = (uint16_t)(buf[0] << 8 | buf[1]);
-	if ((m->config & ADS1115_OS) && (m->config & 0x0100)) /* start a single shot */
+	if ((m->config & ADS1115_OS) && (m->config & ADS1115_MODE_SINGLE)) /* start a single shot */
 		m->busy_until = now_s() + 1.0 / ads1115_rates[m->config >> 5 & 7];
 	return 0;
 }

@@ -26,7 +26,8 @@ struct sim_bme280 {
 };
 
 /* Trimming values: T and P from the BMP280 datasheet's worked example (3.12),
- * H typical of a real BME280. Little-endian, 0x88-0xA1 then 0xE1-0xE7. */
+ * H typical of a real BME280. Little-endian, from BME280_REG_CALIB_TP and
+ * BME280_REG_CALIB_H. */
 static const int32_t trim_tp[12] = { 27504, 26435, -1000, 36477, -10685, 3024,
 	                             2855,  140,   -7,    15500, -14600, 6000 };
 static const uint8_t trim_h1 = 75;
@@ -50,22 +51,23 @@ struct sim_bme280 *sim_bme280_new(bool humidity)
 	m->humidity = humidity;
 	r[BME280_REG_ID] = humidity ? BME280_CHIP_ID : BMP280_CHIP_ID;
 	for (int i = 0; i < 12; i++) {
-		r[0x88 + 2 * i] = (uint8_t)trim_tp[i];
-		r[0x89 + 2 * i] = (uint8_t)(trim_tp[i] >> 8);
+		r[BME280_REG_CALIB_TP + 2 * i] = (uint8_t)trim_tp[i];
+		r[BME280_REG_CALIB_TP + 2 * i + 1] = (uint8_t)(trim_tp[i] >> 8);
 	}
 	if (humidity) {
-		r[0xA1] = trim_h1;
-		r[0xE1] = (uint8_t)trim_h2;
-		r[0xE2] = (uint8_t)(trim_h2 >> 8);
-		r[0xE3] = trim_h3;
-		r[0xE4] = (uint8_t)(trim_h4 >> 4);
-		r[0xE5] = (uint8_t)((trim_h4 & 0x0F) | (trim_h5 & 0x0F) << 4);
-		r[0xE6] = (uint8_t)(trim_h5 >> 4);
-		r[0xE7] = (uint8_t)trim_h6;
+		uint8_t *h = &r[BME280_REG_CALIB_H]; /* dig_H2 to dig_H6, datasheet table 16 */
+		r[BME280_REG_DIG_H1] = trim_h1;
+		h[0] = (uint8_t)trim_h2;
+		h[1] = (uint8_t)(trim_h2 >> 8);
+		h[2] = trim_h3;
+		h[3] = (uint8_t)(trim_h4 >> 4);
+		h[4] = (uint8_t)((trim_h4 & 0x0F) | (trim_h5 & 0x0F) << 4);
+		h[5] = (uint8_t)(trim_h5 >> 4);
+		h[6] = (uint8_t)trim_h6;
 	}
 	/* Result registers hold their reset values until a first measurement. */
-	r[0xF7] = r[0xFA] = 0x80;
-	r[0xFD] = 0x80;
+	uint8_t *data = &r[BME280_REG_DATA];
+	data[0] = data[BME280_DATA_TEMP] = data[BME280_DATA_HUM] = 0x80;
 	bme280_parse_calib(&r[BME280_REG_CALIB_TP], humidity ? &r[BME280_REG_CALIB_H] : NULL,
 	                   &m->calib);
 	m->t0 = now_s();
@@ -135,20 +137,21 @@ static void finish(struct sim_bme280 *m)
 	int32_t adc_t = invert(m, 0, 0, round(t * 100), (1 << 20) - 1);
 	bme280_temperature(&m->calib, adc_t, &t_fine);
 	int32_t adc_p = invert(m, t_fine, 1, round(p * 100 * 256), (1 << 20) - 1);
-	r[0xF7] = (uint8_t)(adc_p >> 12);
-	r[0xF8] = (uint8_t)(adc_p >> 4);
-	r[0xF9] = (uint8_t)(adc_p << 4);
-	r[0xFA] = (uint8_t)(adc_t >> 12);
-	r[0xFB] = (uint8_t)(adc_t >> 4);
-	r[0xFC] = (uint8_t)(adc_t << 4);
+	uint8_t *data = &r[BME280_REG_DATA];
+	data[0] = (uint8_t)(adc_p >> 12);
+	data[1] = (uint8_t)(adc_p >> 4);
+	data[2] = (uint8_t)(adc_p << 4);
+	data[BME280_DATA_TEMP] = (uint8_t)(adc_t >> 12);
+	data[BME280_DATA_TEMP + 1] = (uint8_t)(adc_t >> 4);
+	data[BME280_DATA_TEMP + 2] = (uint8_t)(adc_t << 4);
 	if (m->humidity) {
 		int32_t adc_h = invert(m, t_fine, 2, round(h * 1024), 0xFFFF);
-		r[0xFD] = (uint8_t)(adc_h >> 8);
-		r[0xFE] = (uint8_t)adc_h;
+		data[BME280_DATA_HUM] = (uint8_t)(adc_h >> 8);
+		data[BME280_DATA_HUM + 1] = (uint8_t)adc_h;
 	}
 	m->busy_until = 0;
-	r[BME280_REG_STATUS] &= (uint8_t)~0x08;
-	r[BME280_REG_CTRL_MEAS] &= (uint8_t)~0x03; /* back to sleep mode */
+	r[BME280_REG_STATUS] &= (uint8_t)~BME280_STATUS_MEASURING;
+	r[BME280_REG_CTRL_MEAS] &= (uint8_t)~BME280_MODE_MASK; /* back to sleep mode */
 }
 
 static void settle(struct sim_bme280 *m)
@@ -167,7 +170,7 @@ static int model_read(void *dev, uint8_t reg, uint8_t *buf, size_t len)
 	struct sim_bme280 *m = dev;
 
 	settle(m);
-	if (m->busy_until != 0 && reg + len > 0xF7)
+	if (m->busy_until != 0 && reg + len > BME280_REG_DATA)
 		m->early_reads++; /* a real chip would hand out the previous results */
 	for (size_t i = 0; i < len; i++)
 		buf[i] = m->regs[(uint8_t)(reg + i)];
@@ -181,21 +184,21 @@ static int model_write(void *dev, uint8_t reg, const uint8_t *buf, size_t len)
 	settle(m);
 	for (size_t i = 0; i < len; i++) {
 		uint8_t a = (uint8_t)(reg + i), v = buf[i];
-		if (a == 0xE0) {
+		if (a == BME280_REG_RESET) {
 			continue; /* reset: nothing to model */
 		} else if (a == BME280_REG_CTRL_HUM && m->humidity) {
 			m->regs[a] = v & 0x07;
 		} else if (a == BME280_REG_CTRL_MEAS) {
 			m->regs[a] = v;
-			unsigned mode = v & 0x03;
+			unsigned mode = v & BME280_MODE_MASK;
 			if (mode == 1 || mode == 2) { /* forced: one measurement */
 				unsigned h = m->humidity ? count(m->regs[BME280_REG_CTRL_HUM]) : 0;
 				unsigned us =
 				        bme280_measure_us(count(v >> 5), count(v >> 2 & 7), h);
 				m->busy_until = now_s() + us / 1e6;
-				m->regs[BME280_REG_STATUS] |= 0x08;
+				m->regs[BME280_REG_STATUS] |= BME280_STATUS_MEASURING;
 			}
-		} else if (a == 0xF5) {
+		} else if (a == BME280_REG_CONFIG) {
 			m->regs[a] = v;
 		} else {
 			return EREMOTEIO; /* read-only or reserved */

@@ -105,11 +105,12 @@ static void finish(struct sim_bmp180 *m)
 	truth(m, &t, &p);
 	/* X1 + MD > 0 from here on; see invert(). */
 	int32_t ut_lo = m->calib.ac6 - (int32_t)((int64_t)m->calib.md * 32768 / m->calib.ac5) + 2;
-	if ((m->pending_cmd & 0x1F) == (BMP180_CMD_TEMP & 0x1F)) {
+	uint8_t *out = &m->regs[BMP180_REG_OUT];
+	if ((m->pending_cmd & BMP180_CMD_MASK) == (BMP180_CMD_TEMP & BMP180_CMD_MASK)) {
 		int32_t ut = invert(m, true, 0, 0, round(t * 10), ut_lo, 0xFFFF);
 		m->last_ut = ut;
-		m->regs[0xF6] = (uint8_t)(ut >> 8);
-		m->regs[0xF7] = (uint8_t)ut;
+		out[0] = (uint8_t)(ut >> 8);
+		out[1] = (uint8_t)ut;
 	} else {
 		unsigned oss = m->pending_cmd >> 6;
 		if (m->last_ut == 0)
@@ -118,9 +119,9 @@ static void finish(struct sim_bmp180 *m)
 		int32_t up = invert(m, false, m->last_ut, oss, round(p * 100), 2000 << oss,
 		                    (1 << (16 + oss)) - 1);
 		uint32_t raw = (uint32_t)up << (8 - oss);
-		m->regs[0xF6] = (uint8_t)(raw >> 16);
-		m->regs[0xF7] = (uint8_t)(raw >> 8);
-		m->regs[0xF8] = (uint8_t)raw;
+		out[0] = (uint8_t)(raw >> 16);
+		out[1] = (uint8_t)(raw >> 8);
+		out[2] = (uint8_t)raw;
 	}
 	m->busy_until = 0;
 	m->regs[BMP180_REG_CTRL] &= (uint8_t)~BMP180_CTRL_SCO;
@@ -137,7 +138,7 @@ static int model_read(void *dev, uint8_t reg, uint8_t *buf, size_t len)
 	struct sim_bmp180 *m = dev;
 
 	settle(m);
-	if (m->busy_until != 0 && reg <= 0xF8 && reg + len > 0xF6)
+	if (m->busy_until != 0 && reg < BMP180_REG_OUT + 3 && reg + len > BMP180_REG_OUT)
 		m->early_reads++; /* a real chip would hand out the previous result */
 	for (size_t i = 0; i < len; i++)
 		buf[i] = m->regs[(uint8_t)(reg + i)];
@@ -149,7 +150,7 @@ static int model_write(void *dev, uint8_t reg, const uint8_t *buf, size_t len)
 	struct sim_bmp180 *m = dev;
 
 	settle(m);
-	if (reg == 0xE0 && len == 1 && buf[0] == 0xB6) { /* soft reset */
+	if (reg == BMP180_REG_RESET && len == 1 && buf[0] == BMP180_RESET_WORD) {
 		m->busy_until = 0;
 		return 0;
 	}
@@ -159,9 +160,9 @@ static int model_write(void *dev, uint8_t reg, const uint8_t *buf, size_t len)
 	 * (0x0E temperature, 0x14 pressure); the commands 0x2E and 0x34 set sco. */
 	uint8_t cmd = buf[0];
 	int oss;
-	if ((cmd & 0x1F) == (BMP180_CMD_TEMP & 0x1F) && cmd >> 6 == 0)
+	if ((cmd & BMP180_CMD_MASK) == (BMP180_CMD_TEMP & BMP180_CMD_MASK) && cmd >> 6 == 0)
 		oss = -1;
-	else if ((cmd & 0x1F) == (BMP180_CMD_PRESSURE & 0x1F))
+	else if ((cmd & BMP180_CMD_MASK) == (BMP180_CMD_PRESSURE & BMP180_CMD_MASK))
 		oss = cmd >> 6;
 	else
 		return 0; /* other values start nothing */

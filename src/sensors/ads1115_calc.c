@@ -27,7 +27,7 @@ uint16_t ads1115_config(unsigned channel, int range_index, int rate_index)
 	/* OS=1 start | MUX=1cc AINc vs GND | PGA | MODE=1 single shot | DR |
 	 * COMP_MODE, COMP_POL, COMP_LAT = 0 | COMP_QUE=11 comparator off */
 	return (uint16_t)(ADS1115_OS | (4u + (channel & 3)) << 12 | (unsigned)range_index << 9 |
-	                  1u << 8 | (unsigned)rate_index << 5 | 0x3);
+	                  ADS1115_MODE_SINGLE | (unsigned)rate_index << 5 | 0x3);
 }
 
 unsigned ads1115_conversion_us(int rate_index)
