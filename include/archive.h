@@ -1,7 +1,9 @@
 /*
  * The history file: loaded at start, saved every `flush` seconds when it
- * changed (on a worker thread, atomically: see file.h) and once more at
- * stop, so a power cut loses at most one flush interval. A damaged or
+ * changed (encoded one series per turn of the loop, then written on a
+ * worker thread, atomically: see file.h) and once more at stop, directly,
+ * once the loop has finished; so a power cut loses at most one flush
+ * interval. A damaged or
  * foreign file is renamed aside (history.bad-TIME) with a warning, and the
  * daemon starts with an empty history.
  */

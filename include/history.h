@@ -36,7 +36,8 @@ struct history {
 	size_t n;
 	double interval; /* s between periodic readings */
 	size_t cap;      /* points per series */
-	bool dirty;      /* changed since the last history_encode */
+	bool dirty;      /* changed since the last encoding started */
+	unsigned generation; /* bumped when the set of series changes */
 };
 
 /* span and interval in seconds; span 0 keeps nothing. */
@@ -61,6 +62,16 @@ size_t history_memory(const struct history *h);
 
 /* The history file's bytes: magic, version, series, CRC-32 of it all. */
 void history_encode(struct history *h, struct buf *out);
+/* The same in steps of one series each, so that a large history (16
+ * series of 100,000 points is 13 MB) never holds the loop for long; each
+ * series is written as it is at its step. */
+struct history_encoder;
+struct history_encoder *history_encoder_new(struct history *h, struct buf *out);
+/* Encode the next series: 1 when the file is complete, 0 when more steps
+ * are due, -1 when the set of series changed meanwhile (a reload): out is
+ * then useless, and h stays dirty. */
+int history_encoder_step(struct history_encoder *e);
+void history_encoder_free(struct history_encoder *e);
 /* Add the points of a history file to h's matching series (series h does
  * not have are skipped). Returns the points taken, or -1 with the reason in
  * err when the bytes are not an intact history file. */

@@ -152,6 +152,50 @@ static struct history *sample(struct sensor *s, struct buf *out)
 	return h;
 }
 
+/* In steps, one series each: the same bytes; a reading during the steps
+ * leaves the history dirty for the next save; a change of the series (a
+ * reload) abandons the encoding. */
+START_TEST(encoding_in_steps)
+{
+	struct sensor *s[2] = { baro("a"), baro("b") };
+	struct history *h = history_new(3600, 60);
+	struct buf whole, steps;
+
+	history_sync(h, s, 2, 3600, 60);
+	reading(h, s[0], 1000, 20.5, 1013.25);
+	reading(h, s[1], 1000, 19.5, 1012.25);
+	buf_init(&whole);
+	history_encode(h, &whole);
+	buf_init(&steps);
+	struct history_encoder *e = history_encoder_new(h, &steps);
+	ck_assert_int_eq(history_encoder_step(e), 0); /* a.temperature */
+	ck_assert_int_eq(history_encoder_step(e), 0);
+	ck_assert_int_eq(history_encoder_step(e), 0);
+	ck_assert(!h->dirty);
+	ck_assert_int_eq(history_encoder_step(e), 1); /* b.pressure, and the checksum */
+	history_encoder_free(e);
+	ck_assert_uint_eq(steps.len, whole.len);
+	ck_assert(memcmp(steps.data, whole.data, whole.len) == 0);
+
+	buf_reset(&steps);
+	e = history_encoder_new(h, &steps);
+	ck_assert_int_eq(history_encoder_step(e), 0);
+	reading(h, s[1], 1060, 19.0, 1012.0);
+	ck_assert(h->dirty);
+	history_sync(h, s, 1, 3600, 60);
+	ck_assert_int_eq(history_encoder_step(e), -1);
+	ck_assert(h->dirty);
+	history_encoder_free(e);
+	buf_free(&whole);
+	buf_free(&steps);
+	history_free(h);
+	for (int i = 0; i < 2; i++) {
+		free(s[i]->name);
+		free(s[i]);
+	}
+}
+END_TEST
+
 START_TEST(encode_decode_round_trip)
 {
 	struct sensor *s = baro("b");
@@ -270,6 +314,7 @@ int main(void)
 	tcase_add_test(tc, failed_reading_is_a_gap);
 	tcase_add_test(tc, sync_keeps_resizes_and_drops);
 	tcase_add_test(tc, encode_decode_round_trip);
+	tcase_add_test(tc, encoding_in_steps);
 	tcase_add_test(tc, decode_refuses_damage);
 	tcase_add_test(tc, decode_refuses_a_consistent_checksum_over_nonsense);
 	tcase_add_test(tc, file_write_atomic_replaces_whole);

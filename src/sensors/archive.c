@@ -26,7 +26,10 @@ struct archive {
 	struct history *h;
 	char path[4096];
 	struct event *timer;
-	struct file_job *job; /* a save in progress */
+	struct event *step;               /* encodes the next series */
+	struct history_encoder *encoder;  /* a save being encoded, into `encoded` */
+	struct buf encoded;
+	struct file_job *job; /* a save being written */
 	bool ok;              /* the last save worked (or none was needed) */
 };
 
@@ -102,20 +105,54 @@ static void archive_saved_cb(void *arg, int rc, const char *err)
 		a->h->dirty = true; /* not on disk: the next flush tries again */
 }
 
-static void archive_timer_cb(evutil_socket_t fd, short what, void *arg)
+/* Encode one series per turn of the loop (at HTTP's priority, so requests
+ * and encoding take turns), then write the file on a worker thread. */
+static void archive_step_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct archive *a = arg;
-	struct buf b;
+	struct timeval now = { 0, 0 };
 	size_t len;
 
 	(void)fd;
 	(void)what;
-	if (a->job != NULL || !a->h->dirty)
+	int rc = history_encoder_step(a->encoder);
+	if (rc == 0) {
+		evtimer_add(a->step, &now);
 		return;
-	buf_init(&b);
-	history_encode(a->h, &b);
-	char *data = buf_steal(&b, &len);
+	}
+	history_encoder_free(a->encoder);
+	a->encoder = NULL;
+	if (rc < 0) {
+		buf_reset(&a->encoded); /* the series changed (a reload): the next flush */
+		return;
+	}
+	char *data = buf_steal(&a->encoded, &len);
 	a->job = file_write_async(a->base, a->path, data, len, archive_saved_cb, a);
+}
+
+static void archive_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct archive *a = arg;
+	struct timeval now = { 0, 0 };
+
+	(void)fd;
+	(void)what;
+	if (a->job != NULL || a->encoder != NULL || !a->h->dirty)
+		return;
+	buf_reset(&a->encoded);
+	a->encoder = history_encoder_new(a->h, &a->encoded);
+	evtimer_add(a->step, &now);
+}
+
+/* Forget a save still being encoded. */
+static void archive_drop_encoding(struct archive *a)
+{
+	if (a->encoder == NULL)
+		return;
+	evtimer_del(a->step);
+	history_encoder_free(a->encoder);
+	a->encoder = NULL;
+	a->h->dirty = true;
 }
 
 void archive_set_flush(struct archive *a, double flush)
@@ -137,6 +174,9 @@ struct archive *archive_new(struct event_base *base, struct history *h, const ch
 	archive_load(a);
 	h->dirty = false;
 	a->timer = event_new(base, -1, EV_PERSIST, archive_timer_cb, a);
+	a->step = evtimer_new(base, archive_step_cb, a);
+	event_priority_set(a->step, LOOP_PRIO_HTTP);
+	buf_init(&a->encoded);
 	archive_set_flush(a, flush);
 	return a;
 }
@@ -146,6 +186,7 @@ void archive_flush_now(struct archive *a)
 	char err[512];
 	struct buf b;
 
+	archive_drop_encoding(a);
 	file_wait(a->job);
 	a->job = NULL;
 	if (!a->h->dirty)
@@ -168,7 +209,10 @@ void archive_free(struct archive *a)
 {
 	if (a == NULL)
 		return;
+	archive_drop_encoding(a);
 	file_wait(a->job);
 	event_free(a->timer);
+	event_free(a->step);
+	buf_free(&a->encoded);
 	free(a);
 }

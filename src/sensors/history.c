@@ -124,6 +124,7 @@ size_t history_sync(struct history *h, struct sensor *const *sensors, size_t n, 
 		h->series[kept++] = *se;
 	}
 	h->n = kept;
+	h->generation++;
 	for (size_t i = 0; i < n; i++) {
 		const struct sensor *s = sensors[i];
 		for (size_t j = 0; j < s->nvalues; j++) {
@@ -201,26 +202,92 @@ static void put_str(struct buf *b, const char *s)
 	buf_add(b, s, n);
 }
 
-void history_encode(struct history *h, struct buf *out)
+struct history_encoder {
+	struct history *h;
+	struct buf *out;
+	unsigned generation;
+	size_t next;    /* the series the next step writes */
+	size_t crc_len; /* out->data[0, crc_len) is in crc */
+	uLong crc;
+};
+
+static void le32(unsigned char *p, uint32_t v)
 {
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+/* One series: its names, its count, its points oldest first. */
+static void encode_series(const struct history_series *se, struct buf *out)
+{
+	unsigned char chunk[8 * 512];
+	size_t n = 0;
+
+	put_str(out, se->sensor);
+	put_str(out, se->value);
+	put_u32(out, (uint32_t)se->len);
+	for (size_t k = 0; k < se->len; k++) {
+		struct history_point p = history_get(se, k);
+		uint32_t bits;
+		memcpy(&bits, &p.v, 4);
+		le32(chunk + n, p.t);
+		le32(chunk + n + 4, bits);
+		if ((n += 8) == sizeof chunk) {
+			buf_add(out, (const char *)chunk, n);
+			n = 0;
+		}
+	}
+	buf_add(out, (const char *)chunk, n);
+}
+
+struct history_encoder *history_encoder_new(struct history *h, struct buf *out)
+{
+	struct history_encoder *e = xcalloc(1, sizeof *e);
+
+	e->h = h;
+	e->out = out;
+	e->generation = h->generation;
+	e->crc = crc32(0, NULL, 0);
 	buf_add(out, HISTORY_MAGIC, 8);
 	put_u32(out, HISTORY_VERSION);
 	put_u32(out, (uint32_t)h->n);
-	for (size_t i = 0; i < h->n; i++) {
-		const struct history_series *se = &h->series[i];
-		put_str(out, se->sensor);
-		put_str(out, se->value);
-		put_u32(out, (uint32_t)se->len);
-		for (size_t k = 0; k < se->len; k++) {
-			struct history_point p = history_get(se, k);
-			uint32_t bits;
-			memcpy(&bits, &p.v, 4);
-			put_u32(out, p.t);
-			put_u32(out, bits);
-		}
-	}
-	put_u32(out, (uint32_t)crc32(0, (const Bytef *)out->data, (uInt)out->len));
+	/* What changes from now on goes into the next file. */
 	h->dirty = false;
+	return e;
+}
+
+int history_encoder_step(struct history_encoder *e)
+{
+	struct buf *out = e->out;
+
+	if (e->h->generation != e->generation) {
+		e->h->dirty = true;
+		return -1;
+	}
+	if (e->next < e->h->n)
+		encode_series(&e->h->series[e->next++], out);
+	e->crc = crc32(e->crc, (const Bytef *)out->data + e->crc_len, (uInt)(out->len - e->crc_len));
+	e->crc_len = out->len;
+	if (e->next < e->h->n)
+		return 0;
+	put_u32(out, (uint32_t)e->crc);
+	return 1;
+}
+
+void history_encoder_free(struct history_encoder *e)
+{
+	free(e);
+}
+
+void history_encode(struct history *h, struct buf *out)
+{
+	struct history_encoder *e = history_encoder_new(h, out);
+
+	while (history_encoder_step(e) == 0)
+		;
+	history_encoder_free(e);
 }
 
 /* A reader over the file's bytes that never reads past the end. */
