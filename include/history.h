@@ -34,9 +34,9 @@ struct history_series {
 struct history {
 	struct history_series *series;
 	size_t n;
-	double interval; /* s between periodic readings */
-	size_t cap;      /* points per series */
-	bool dirty;      /* changed since the last encoding started */
+	double interval;     /* s between periodic readings */
+	size_t cap;          /* points per series */
+	bool dirty;          /* changed since the last encoding started */
 	unsigned generation; /* bumped when the set of series changes */
 };
 

@@ -202,10 +202,10 @@ static struct sensor *daemon_find(void *ctx, const char *name)
 	return NULL;
 }
 
-/* The sensors of cfg: those whose section did not change are kept (with
- * their state and counters), the others are built anew. old[] are the
- * sensors of d->cfg; the ones not kept are freed before any is built, so
- * that a new one can have their GPIO line. */
+/* Make d's sensors those of cfg: a sensor whose section did not change is
+ * kept (with its state and counters), the others are built anew. The
+ * sensors not kept are freed before any is built, so that a new one can
+ * have their GPIO line. */
 static void daemon_sensors(struct daemon *d, const struct config *cfg)
 {
 	struct sensor *next[CONFIG_MAX_SENSORS] = { NULL };

@@ -133,6 +133,32 @@ START_TEST(driver_reads_true_values)
 }
 END_TEST
 
+/* Calibrated values: the altitude comes from the calibrated pressure, and
+ * the API's raw value is the reading before calibration. */
+START_TEST(calibrated_pressure_moves_the_altitude)
+{
+	struct tu_rig r;
+
+	tu_rig_init(&r, 0);
+	r.model = sim_bmp180_new();
+	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, r.model);
+	tu_rig_sensor(&r, "[bmp180 baro]\npressure.offset = 10\n"
+	                  "temperature.calibrate = 0 -> 1, 20 -> 19\n");
+	sim_bmp180_set(r.model, 21.0, 1003.25);
+	tu_rig_measure(&r, 5);
+	ck_assert_int_eq(r.s->status, SENSOR_OK);
+	const struct sensor_value *t = &r.s->values[0], *p = &r.s->values[1], *a = &r.s->values[2];
+	ck_assert(p->calibrated && t->calibrated && !a->calibrated);
+	ck_assert_double_eq_tol(p->raw, 1003.25, 0.02);
+	ck_assert_double_eq_tol(p->v, 1013.25, 0.02);
+	/* At the calibrated 1013.25 hPa the altitude over 1013.25 hPa is 0. */
+	ck_assert_double_eq_tol(a->v, 0, 0.2);
+	ck_assert_double_eq_tol(t->raw, 21.0, 0.051);
+	ck_assert_double_eq_tol(t->v, 1 + 21.0 * 0.9, 0.06);
+	tu_rig_free(&r);
+}
+END_TEST
+
 START_TEST(missing_device_then_recovery)
 {
 	struct tu_rig r;
@@ -217,6 +243,7 @@ int main(void)
 	tcase_add_test(tc, altitude);
 	tcase_add_loop_test(tc, driver_reads_true_values, 0, 4);
 	tcase_add_test(tc, missing_device_then_recovery);
+	tcase_add_test(tc, calibrated_pressure_moves_the_altitude);
 	tcase_add_test(tc, wrong_chip_id);
 	tcase_add_test(tc, timeout_on_slow_bus);
 	suite_add_tcase(s, tc);

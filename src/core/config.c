@@ -1,6 +1,8 @@
 /*
- * The configuration file. libinih does the INI syntax; this file knows the
- * sections and keys, checks every value and reports "file:line: problem".
+ * The configuration file. libinih does the INI syntax; the sections and
+ * keys come from tables (the [daemon] and [simulation] ones here, each
+ * sensor kind's from its driver); this file checks every value against
+ * them, and reports "file:line: problem".
  *
  * inih's handler is not told line numbers, so parsing goes through
  * ini_parse_stream with a reader that hands inih one line at a time and
@@ -549,7 +551,6 @@ static void set_calibration(struct parse *p, const char *key, const char *v)
 	}
 	c->set = true;
 	c->line = p->line;
-	(void)q;
 }
 
 /* Take one "key = value" from inih. */

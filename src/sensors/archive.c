@@ -26,8 +26,8 @@ struct archive {
 	struct history *h;
 	char path[4096];
 	struct event *timer;
-	struct event *step;               /* encodes the next series */
-	struct history_encoder *encoder;  /* a save being encoded, into `encoded` */
+	struct event *step;              /* encodes the next series */
+	struct history_encoder *encoder; /* a save being encoded, into `encoded` */
 	struct buf encoded;
 	struct file_job *job; /* a save being written */
 	bool ok;              /* the last save worked (or none was needed) */

@@ -268,7 +268,8 @@ int history_encoder_step(struct history_encoder *e)
 	}
 	if (e->next < e->h->n)
 		encode_series(&e->h->series[e->next++], out);
-	e->crc = crc32(e->crc, (const Bytef *)out->data + e->crc_len, (uInt)(out->len - e->crc_len));
+	e->crc =
+	        crc32(e->crc, (const Bytef *)out->data + e->crc_len, (uInt)(out->len - e->crc_len));
 	e->crc_len = out->len;
 	if (e->next < e->h->n)
 		return 0;
