@@ -20,7 +20,7 @@ UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DESTDIR  ?=
 
 PKG_CONFIG ?= pkg-config
-PKGS     := libevent_core libmicrohttpd inih libgpiod libsystemd zlib
+PKGS     := libevent_core libevent_extra libmicrohttpd inih libgpiod libsystemd zlib libmosquitto
 
 CC       ?= cc
 OPT      ?= -O2 -g
@@ -61,7 +61,8 @@ GPIOD_SHIM_UNUSED := src/hw/gpio_gpiod$(if $(GPIOD_V2),1,2).c
 
 # Everything but main.c goes into a static library the tests link too.
 LIB_SRCS := $(filter-out $(GPIOD_SHIM_UNUSED), \
-              $(wildcard src/core/*.c src/hw/*.c src/sensors/*.c src/web/*.c) src/daemon.c)
+              $(wildcard src/core/*.c src/hw/*.c src/sensors/*.c src/web/*.c src/outputs/*.c) \
+              src/daemon.c)
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/embedded_conf.o \
             $(BUILD)/embedded_www.o
 WWW_FILES := $(sort $(wildcard www/*))

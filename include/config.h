@@ -120,6 +120,24 @@ struct sensor_conf {
 /* The driver's configuration struct of a sensor section. */
 #define config_driver_conf(sc, T) ((const T *)(const void *)(sc)->conf)
 
+/* The [mqtt] section (keys in mqtt.c). Off unless the file has one. */
+struct mqtt_conf {
+	bool enabled;
+	int line; /* of the section, for messages */
+	char host[CONFIG_PATH_MAX + 1];
+	unsigned port;
+	char client_id[65];                      /* empty: muricle-HOSTNAME */
+	char username[65];                       /* empty: none */
+	char password_file[CONFIG_PATH_MAX + 1]; /* the password, never in this file */
+	char topic_prefix[CONFIG_PATH_MAX + 1];  /* empty: muricle/HOSTNAME */
+	bool discovery;
+	char discovery_prefix[65];
+	unsigned qos;
+	bool retain;
+	unsigned keepalive; /* seconds */
+	unsigned queue;     /* messages that may wait for the socket */
+};
+
 struct config_listen {
 	char host[64];
 	unsigned port;
@@ -144,6 +162,8 @@ struct config {
 		char absent[256]; /* sensor names whose simulated device is missing */
 		char gpio_dir[CONFIG_PATH_MAX + 1]; /* mirror line levels into files here */
 	} sim;
+
+	struct mqtt_conf mqtt;
 };
 
 /* Embedded copy of etc/muricle.conf, the built-in default. */

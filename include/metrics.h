@@ -46,8 +46,9 @@ struct metrics_view {
 	const struct histogram *durations;
 	const struct http_counters *http;
 	unsigned event_clients;
-	double start_time;  /* wall clock */
-	bool history_saved; /* the last save of the history worked */
+	double start_time;             /* wall clock */
+	bool history_saved;            /* the last save of the history worked */
+	const struct mqtt_stats *mqtt; /* NULL: MQTT is off */
 };
 
 void render_metrics(struct buf *b, const struct metrics_view *m);

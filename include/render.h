@@ -9,6 +9,7 @@
 
 struct buf;
 struct history;
+struct mqtt_stats;
 struct sensor;
 
 struct render_view {
@@ -20,6 +21,7 @@ struct render_view {
 	bool simulated;   /* readings come from device models */
 	double last_time; /* wall clock of the last measurement, 0 if none */
 	double now_wall, now_mono;
+	const struct mqtt_stats *mqtt; /* NULL: MQTT is off */
 };
 
 void render_html(struct buf *b, const struct render_view *v);

@@ -15,6 +15,7 @@ struct events;
 struct history;
 struct http_req;
 struct measure;
+struct mqtt;
 struct sensor;
 struct sink_ops;
 
@@ -30,6 +31,7 @@ struct web {
 	const struct histogram *durations;
 	double start_time;
 	struct http_counters counters; /* kept across reloads */
+	const struct mqtt *mqtt;       /* NULL: MQTT is off */
 };
 
 /* The state every page and stream starts from, as GET /api/v1/sensors. */

@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "measure.h"
 #include "metrics.h"
+#include "mqtt.h"
 #include "render.h"
 #include "sensor.h"
 #include "service.h"
@@ -48,6 +49,7 @@ struct daemon {
 	struct archive *archive; /* NULL: history = 0 */
 	struct events *events;
 	struct histogram durations;
+	struct mqtt *mqtt; /* NULL: no [mqtt] section */
 	struct web web;
 	struct http *http;
 	struct event *sigint, *sigterm, *sighup, *drain, *watchdog;
@@ -95,6 +97,7 @@ static void daemon_summary(struct daemon *d, struct buf *b)
 		.sensors = d->sensors,
 		.n = d->nsensors,
 		.last_time = measure_last_time(d->measure),
+		.mqtt = d->mqtt != NULL ? mqtt_stats(d->mqtt) : NULL,
 	};
 	render_summary(b, &v);
 }
@@ -159,6 +162,8 @@ static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 	log_info("%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	service_stopping();
+	if (d->mqtt != NULL)
+		mqtt_stop(d->mqtt); /* Home Assistant shows the device as unavailable */
 	http_quiesce(d->http);
 	events_close_all(d->events);  /* clients reconnect to whoever serves next */
 	measure_shutdown(d->measure); /* waiting requests get a 503 */
@@ -262,6 +267,40 @@ static struct measure_conf daemon_measure_conf(const struct daemon *d)
 	return mc;
 }
 
+/* What discovery says of this muricle. */
+static struct mqtt_device daemon_mqtt_device(const struct daemon *d)
+{
+	struct mqtt_device dev = {
+		.title = d->cfg.title,
+		.http_port = d->cfg.listen.port,
+		.expire_after = d->cfg.interval * d->cfg.stale_after,
+	};
+	return dev;
+}
+
+/* Start, keep or restart the MQTT client for d->cfg; its sensors are d's. */
+static void daemon_mqtt(struct daemon *d, const struct mqtt_conf *before)
+{
+	struct mqtt_device dev = daemon_mqtt_device(d);
+	const struct mqtt_conf *c = &d->cfg.mqtt;
+
+	if (d->mqtt != NULL && (!c->enabled || !mqtt_conf_same_connection(before, c))) {
+		sinks_remove(d->sinks, &mqtt_sink, d->mqtt);
+		mqtt_stop(d->mqtt);
+		mqtt_free(d->mqtt);
+		d->mqtt = NULL;
+	}
+	if (c->enabled && d->mqtt == NULL) {
+		d->mqtt = mqtt_new(d->base, c, &dev, daemon_measure, d);
+		sinks_add(d->sinks, &mqtt_sink, d->mqtt);
+	} else if (d->mqtt != NULL) {
+		mqtt_reconfigure(d->mqtt, c);
+	}
+	if (d->mqtt != NULL)
+		mqtt_set_sensors(d->mqtt, d->sensors, d->nsensors, &dev);
+	d->web.mqtt = d->mqtt;
+}
+
 /* What the routes show. */
 static void daemon_web(struct daemon *d)
 {
@@ -312,6 +351,7 @@ static void daemon_reload(struct daemon *d)
 		         "at restart");
 	/* Nothing may measure while sensors go and come. */
 	struct measure_conf mc = daemon_measure_conf(d);
+	struct mqtt_conf mqtt_before = d->cfg.mqtt;
 	measure_set_sensors(d->measure, NULL, 0, &mc);
 	if (d->sim != NULL)
 		sim_configure(d->sim, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
@@ -319,6 +359,7 @@ static void daemon_reload(struct daemon *d)
 	mc = daemon_measure_conf(d);
 	measure_set_sensors(d->measure, d->sensors, d->nsensors, &mc);
 	daemon_web(d);
+	daemon_mqtt(d, &mqtt_before);
 	if (d->archive != NULL)
 		archive_set_flush(d->archive, cfg->history_flush);
 	if (relisten) {
@@ -374,6 +415,7 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_path,
 	struct measure_conf mc = daemon_measure_conf(d);
 	d->measure = measure_new(d->base, d->sensors, d->nsensors, &mc);
 	daemon_web(d);
+	daemon_mqtt(d, &cfg->mqtt);
 	if (cfg->history > 0) {
 		/* Simulated readings never mix with real ones. */
 		d->archive =
@@ -448,6 +490,7 @@ void daemon_free(struct daemon *d)
 		measure_shutdown(d->measure);
 	events_free(d->events);
 	http_free(d->http);
+	mqtt_free(d->mqtt);
 	measure_free(d->measure);
 	for (size_t i = 0; i < d->nsensors; i++)
 		sensor_free(d->sensors[i]);

@@ -82,6 +82,7 @@ START_TEST(defaults_and_values)
 	ck_assert_str_eq(cfg.listen.host, "::1");
 	ck_assert_uint_eq(cfg.listen.port, 9000);
 	ck_assert_str_eq(cfg.title, "Kitchen <Pi>");
+	ck_assert(!cfg.mqtt.enabled); /* off without its section */
 	ck_assert_uint_eq(cfg.stale_after, 3);
 	ck_assert_double_eq(cfg.timeout, 5);
 	ck_assert_str_eq(cfg.sensors[0].name, "blinker");
@@ -206,6 +207,14 @@ static const struct {
 	{ "[bmp180 x]\ntemperature.calibrate = 1 -> 5, 2 -> 5\n",
 	  "t.conf:2: 'temperature.calibrate': these points give no usable line" },
 	{ "[daemon]\ninterval.offset = 1\n", "t.conf:2: unknown key 'interval.offset'" },
+	/* MQTT. */
+	{ "[mqtt]\nport = 1883\n", "t.conf:1: [mqtt] needs 'host'" },
+	{ "[mqtt]\nhost = b\nport = 0\n",
+	  "t.conf:3: 'port' must be a whole number from 1 to 65535" },
+	{ "[mqtt]\nhost = b\nqos = 3\n", "t.conf:3: 'qos' must be a whole number from 0 to 2" },
+	{ "[mqtt]\nhost = b\npassword = x\n",
+	  "t.conf:3: unknown key 'password' (known here: host" },
+	{ "[mqtt x]\n", "t.conf:1: [mqtt] takes no name" },
 };
 
 START_TEST(each_error_is_reported_with_its_line)

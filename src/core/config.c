@@ -28,6 +28,7 @@
 #include "file.h"
 #include "gpio.h"
 #include "log.h"
+#include "mqtt.h"
 #include "xmalloc.h"
 
 #define CONFIG_FILE_MAX (256 * 1024)
@@ -82,9 +83,18 @@ static const struct {
 	const char *name;
 	const char *summary;
 	const struct conf_key *keys;
+	/* A section that turns something on says so when it opens (may be NULL);
+	 * its checks run once the file is read (may be NULL). */
+	void (*opened)(struct config *cfg, int line);
+	void (*validate)(const struct config *cfg, struct config_report *r);
 } singles[] = {
-	{ "daemon", "The daemon: its address, timing and history.", daemon_keys },
-	{ "simulation", "Only read with --simulate: the simulated hardware.", sim_keys },
+	{ "daemon", "The daemon: its address, timing and history.", daemon_keys, NULL, NULL },
+	{ "simulation", "Only read with --simulate: the simulated hardware.", sim_keys, NULL,
+	  NULL },
+	{ "mqtt",
+	  "Publishing to an MQTT broker, with Home Assistant discovery; off without this "
+	  "section.",
+	  mqtt_keys, mqtt_section_opened, mqtt_validate },
 };
 #define NSINGLES (sizeof singles / sizeof singles[0])
 
@@ -312,6 +322,8 @@ static bool begin_single(struct parse *p, const char *type, const char *name)
 		p->base = p->cfg;
 		p->sc = NULL;
 		p->seen = p->seen_single[i];
+		if (singles[i].opened != NULL)
+			singles[i].opened(p->cfg, p->line);
 		return true;
 	}
 	return false;
@@ -644,6 +656,9 @@ static void validate(struct parse *p)
 		     CONFIG_HISTORY_MAX_POINTS);
 	if (cfg->state_dir[0] != '\0' && cfg->state_dir[0] != '/')
 		perr(p, 0, "state_directory = %s: give an absolute path", cfg->state_dir);
+	for (size_t i = 0; i < NSINGLES; i++)
+		if (singles[i].validate != NULL)
+			singles[i].validate(cfg, &p->r);
 	for (size_t i = 0; i < cfg->nsensors; i++) {
 		const struct sensor_conf *a = &cfg->sensors[i];
 		validate_wiring(p, a);

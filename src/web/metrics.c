@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "mqtt.h"
 #include "render.h"
 #include "sensor.h"
 #include "sink.h"
@@ -206,6 +207,19 @@ void render_metrics(struct buf *b, const struct metrics_view *m)
 	family(b, "muricle_history_saved", "gauge",
 	       "1 if the last save of the history file worked (or none was due), else 0.");
 	buf_printf(b, "muricle_history_saved %d\n", m->history_saved);
+	if (m->mqtt != NULL) {
+		family(b, "muricle_mqtt_connected", "gauge",
+		       "1 while the MQTT broker is connected.");
+		buf_printf(b, "muricle_mqtt_connected %d\n", m->mqtt->connected);
+		family(b, "muricle_mqtt_messages_sent_total", "counter",
+		       "MQTT messages handed to the broker's connection.");
+		buf_printf(b, "muricle_mqtt_messages_sent_total %llu\n",
+		           (unsigned long long)m->mqtt->sent);
+		family(b, "muricle_mqtt_messages_dropped_total", "counter",
+		       "MQTT messages dropped: not connected, or the queue was full.");
+		buf_printf(b, "muricle_mqtt_messages_dropped_total %llu\n",
+		           (unsigned long long)m->mqtt->dropped);
+	}
 	family(b, "muricle_simulated", "gauge", "1 if the readings come from simulated hardware.");
 	buf_printf(b, "muricle_simulated %d\n", v->simulated);
 	family(b, "muricle_start_time_seconds", "gauge", "When the daemon started.");

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "history.h"
+#include "mqtt.h"
 #include "sensor.h"
 
 /* ISO 8601 UTC with milliseconds, e.g. 2026-11-26T10:00:00.123Z. */
@@ -197,10 +198,35 @@ static void put_round(struct buf *b, const struct render_view *v)
 	}
 }
 
+/* ,"mqtt":{...}: whether the broker is connected, since when, why not. */
+static void put_mqtt(struct buf *b, const struct render_view *v)
+{
+	const struct mqtt_stats *m = v->mqtt;
+
+	if (m == NULL)
+		return;
+	buf_printf(b, ",\"mqtt\":{\"connected\":%s,\"since\":", m->connected ? "true" : "false");
+	if (m->since > 0) {
+		buf_puts(b, "\"");
+		put_iso(b, m->since);
+		buf_puts(b, "\"");
+	} else {
+		buf_puts(b, "null");
+	}
+	buf_puts(b, ",\"error\":");
+	if (m->error[0] != '\0')
+		buf_json_str(b, m->error);
+	else
+		buf_puts(b, "null");
+	buf_printf(b, ",\"sent\":%llu,\"dropped\":%llu}", (unsigned long long)m->sent,
+	           (unsigned long long)m->dropped);
+}
+
 void render_json(struct buf *b, const struct render_view *v)
 {
 	buf_puts(b, "{");
 	put_round(b, v);
+	put_mqtt(b, v);
 	buf_puts(b, ",\"sensors\":[");
 	for (size_t i = 0; i < v->n; i++) {
 		buf_puts(b, i ? "," : "");
@@ -295,6 +321,8 @@ void render_summary(struct buf *b, const struct render_view *v)
 	}
 	if (shown > 0)
 		buf_puts(b, ")");
+	if (v->mqtt != NULL)
+		buf_puts(b, v->mqtt->connected ? ", MQTT connected" : ", MQTT not connected");
 	if (v->last_time > 0) {
 		time_t t = (time_t)v->last_time;
 		struct tm tm;

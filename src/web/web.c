@@ -13,6 +13,7 @@
 #include "request.h"
 #include "measure.h"
 #include "metrics.h"
+#include "mqtt.h"
 #include "render.h"
 #include "sensor.h"
 #include "sink.h"
@@ -89,6 +90,7 @@ static struct render_view web_view(const struct web *w)
 		.last_time = measure_last_time(w->measure),
 		.now_wall = sensor_now_wall(),
 		.now_mono = sensor_now_mono(),
+		.mqtt = w->mqtt != NULL ? mqtt_stats(w->mqtt) : NULL,
 	};
 	return v;
 }
@@ -225,6 +227,7 @@ static void metrics_get(struct web *w, struct http_req *r)
 		.event_clients = events_clients(w->events),
 		.start_time = w->start_time,
 		.history_saved = w->archive == NULL || archive_ok(w->archive),
+		.mqtt = v.mqtt,
 	};
 	struct buf b;
 
