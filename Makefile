@@ -151,6 +151,8 @@ tests-run: $(BUILD)/muricled $(TEST_BINS)
 		tests/build-checks.sh $(BUILD)/muricled || failed=1; \
 		echo "== tests/systemd-checks.sh"; \
 		tests/systemd-checks.sh $(BUILD)/muricled || failed=1; \
+		echo "== tests/prometheus-checks.sh"; \
+		tests/prometheus-checks.sh $(BUILD)/muricled || failed=1; \
 	fi; \
 	if [ $$failed -ne 0 ]; then echo "some tests FAILED"; exit 1; fi; \
 	echo "all test programs passed"
@@ -179,6 +181,10 @@ install: muricled
 	sed 's|/usr/sbin/muricled|$(SBINDIR)/muricled|' systemd/muricle.service \
 		> $(DESTDIR)$(UNITDIR)/muricle.service
 	install -m 0644 systemd/muricle.socket $(DESTDIR)$(UNITDIR)/muricle.socket
+	install -D -m 0644 share/prometheus/muricle-alerts.yml \
+		$(DESTDIR)$(PREFIX)/share/muricle/muricle-alerts.yml
+	install -D -m 0644 share/grafana/muricle-dashboard.json \
+		$(DESTDIR)$(PREFIX)/share/muricle/muricle-dashboard.json
 
 FORMAT_FILES = src/*.c src/*/*.c include/*.h tests/*.c tests/*.h
 

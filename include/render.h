@@ -25,6 +25,8 @@ struct render_view {
 };
 
 void render_html(struct buf *b, const struct render_view *v);
+/* "MQTT: connected." or "MQTT: not connected: WHY.", for the page and the API. */
+void render_mqtt_text(struct buf *b, const struct mqtt_stats *m);
 /* A value as shown: "21.35 °C", "on", or "—" without a good reading. */
 struct sensor_value;
 void render_value_text(struct buf *b, const struct sensor_value *sv);

@@ -28,6 +28,8 @@ check "the socket unit" has lib/systemd/system/muricle.socket
 check "muricled(8)" has usr/share/man/man8/muricled.8.gz
 check "muricle.conf(5)" has usr/share/man/man5/muricle.conf.5.gz
 check "the groups (sysusers.d)" has usr/lib/sysusers.d/muricle.conf
+check "the Prometheus alerting rules" has usr/share/muricle/muricle-alerts.yml
+check "the Grafana dashboard" has usr/share/muricle/muricle-dashboard.json
 check "the device permissions (udev)" has lib/udev/rules.d/60-muricle.rules
 check "the configuration is a conffile" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./conffiles | grep -qx /etc/muricle/muricle.conf"
 check "the socket is enabled on install" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./postinst | grep -q \"deb-systemd-helper enable 'muricle.socket'\""

@@ -165,6 +165,11 @@ START_TEST(discovery_and_state)
 	broker_start(&b, NULL);
 	daemon_start(&d, &b, sensors, NULL);
 	ck_assert_msg(wait_connected(&d, true, 10), "never connected");
+	struct tu_resp page;
+	ck_assert_int_eq(tu_request(d.port, "GET", "/", &page), 0);
+	ck_assert_ptr_nonnull(
+	        strstr(page.body, "<p class=\"meta\" id=\"mqtt\">MQTT: connected.</p>"));
+	tu_resp_free(&page);
 	/* bme280 4 + mq135 6 + led 1 + button 2 values, and the Measure button. */
 	char *out = subscribe(&b, "homeassistant/#", 14, 10, NULL);
 	int n = 0;
@@ -333,6 +338,9 @@ START_TEST(a_broker_that_never_answers)
 		tu_resp_free(&r);
 	}
 	ck_assert_msg(said, "no error for the silent broker");
+	ck_assert_int_eq(tu_request(d.port, "GET", "/", &r), 0);
+	ck_assert_msg(strstr(r.body, "MQTT: not connected: localhost:"), "%s", r.body);
+	tu_resp_free(&r);
 	ck_assert_int_eq(tu_daemon_stop(&d), 0);
 	tu_daemon_free(&d);
 	close(silent);

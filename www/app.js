@@ -94,6 +94,9 @@
 
 	function applyState(state) {
 		applyRound(state);
+		const mqtt = $("#mqtt");
+		if (mqtt && state.mqtt)
+			mqtt.textContent = state.mqtt.text;
 		for (const s of state.sensors) applySensor(s);
 	}
 

@@ -73,6 +73,15 @@ void render_html(struct buf *b, const struct render_view *v)
 	if (v->measuring)
 		buf_puts(b, " Measuring now…");
 	buf_puts(b, "</p>\n");
+	if (v->mqtt != NULL) {
+		struct buf t;
+		buf_init(&t);
+		render_mqtt_text(&t, v->mqtt);
+		buf_puts(b, "<p class=\"meta\" id=\"mqtt\">");
+		buf_html(b, t.data);
+		buf_puts(b, "</p>\n");
+		buf_free(&t);
+	}
 
 	for (size_t i = 0; i < v->n; i++) {
 		const struct sensor *s = v->sensors[i];
@@ -198,6 +207,20 @@ static void put_round(struct buf *b, const struct render_view *v)
 	}
 }
 
+void render_mqtt_text(struct buf *b, const struct mqtt_stats *m)
+{
+	if (m->connected) {
+		buf_puts(b, "MQTT: connected.");
+		return;
+	}
+	buf_puts(b, "MQTT: not connected");
+	if (m->error[0] != '\0') {
+		buf_puts(b, ": ");
+		buf_puts(b, m->error);
+	}
+	buf_puts(b, ".");
+}
+
 /* ,"mqtt":{...}: whether the broker is connected, since when, why not. */
 static void put_mqtt(struct buf *b, const struct render_view *v)
 {
@@ -218,6 +241,12 @@ static void put_mqtt(struct buf *b, const struct render_view *v)
 		buf_json_str(b, m->error);
 	else
 		buf_puts(b, "null");
+	struct buf t;
+	buf_init(&t);
+	render_mqtt_text(&t, m);
+	buf_puts(b, ",\"text\":");
+	buf_json_str(b, t.data);
+	buf_free(&t);
 	buf_printf(b, ",\"sent\":%llu,\"dropped\":%llu}", (unsigned long long)m->sent,
 	           (unsigned long long)m->dropped);
 }
