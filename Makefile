@@ -20,7 +20,8 @@ UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DESTDIR  ?=
 
 PKG_CONFIG ?= pkg-config
-PKGS     := libevent_core libevent_extra libmicrohttpd inih libgpiod libsystemd zlib libmosquitto
+PKGS     := libevent_core libevent_extra libmicrohttpd inih libgpiod libsystemd zlib libmosquitto \
+            openssl
 
 CC       ?= cc
 OPT      ?= -O2 -g

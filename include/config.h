@@ -136,6 +136,10 @@ struct mqtt_conf {
 	bool retain;
 	unsigned keepalive; /* seconds */
 	unsigned queue;     /* messages that may wait for the socket */
+	int protocol;       /* 0: MQTT 3.1.1, 1: MQTT 5 */
+	bool tls;
+	char ca_file[CONFIG_PATH_MAX + 1]; /* empty: the system's CAs */
+	char cert_file[CONFIG_PATH_MAX + 1], key_file[CONFIG_PATH_MAX + 1];
 };
 
 struct config_listen {

@@ -215,6 +215,12 @@ static const struct {
 	{ "[mqtt]\nhost = b\npassword = x\n",
 	  "t.conf:3: unknown key 'password' (known here: host" },
 	{ "[mqtt x]\n", "t.conf:1: [mqtt] takes no name" },
+	{ "[mqtt]\nhost = b\nca_file = /etc/ca.pem\n",
+	  "t.conf:1: [mqtt]: ca_file, cert_file and key_file need tls = true" },
+	{ "[mqtt]\nhost = b\ntls = yes\ncert_file = /c.pem\n",
+	  "t.conf:1: [mqtt]: give cert_file and key_file together" },
+	{ "[mqtt]\nhost = b\nprotocol = 4\n",
+	  "t.conf:3: 'protocol' must be one of 3.1.1, 5, not '4'" },
 };
 
 START_TEST(each_error_is_reported_with_its_line)

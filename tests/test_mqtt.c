@@ -114,16 +114,18 @@ static void publish(const struct broker *b, const char *topic, const char *paylo
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+static const char *broker_host = "localhost";
+
 /* The daemon's configuration: the sensors, then [mqtt] at the broker. */
 static void daemon_start(struct tu_daemon *d, const struct broker *b, const char *sensors,
                          const char *mqtt_extra)
 {
-	char conf[1024];
+	char conf[4096];
 
 	snprintf(conf, sizeof conf,
 	         "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\nhistory = 0\n%s"
-	         "[mqtt]\nhost = localhost\nport = %u\nkeepalive = 5\ntopic_prefix = test/pi\n%s",
-	         sensors, b->port, mqtt_extra ? mqtt_extra : "");
+	         "[mqtt]\nhost = %s\nport = %u\nkeepalive = 5\ntopic_prefix = test/pi\n%s",
+	         sensors, broker_host, b->port, mqtt_extra ? mqtt_extra : "");
 	tu_daemon_start(d, conf);
 }
 
@@ -257,7 +259,8 @@ START_TEST(measure_button_and_last_will)
 	struct tu_resp r;
 
 	broker_start(&b, NULL);
-	daemon_start(&d, &b, "[bmp180 baro]\n", NULL);
+	daemon_start(&d, &b, "[bmp180 baro]\n",
+	             "protocol = 5\n"); /* MQTT 5 here, 3.1.1 elsewhere */
 	ck_assert(wait_connected(&d, true, 10));
 	usleep(500000); /* the start-up measurement ends */
 	publish(&b, "test/pi/measure", "PRESS");
@@ -391,6 +394,88 @@ START_TEST(password_authentication)
 }
 END_TEST
 
+/* Wait for the API's mqtt error to hold text. */
+static bool wait_error(const struct tu_daemon *d, const char *text, double seconds)
+{
+	double deadline = now_s() + seconds;
+
+	while (now_s() < deadline) {
+		struct tu_resp r;
+		if (tu_request(d->port, "GET", "/api/v1/sensors", &r) == 0) {
+			bool yes = strstr(r.body, text) != NULL;
+			tu_resp_free(&r);
+			if (yes)
+				return true;
+		}
+		usleep(100000);
+	}
+	return false;
+}
+
+/* TLS with certificates the test makes: the broker's is verified against
+ * the CA and the configured name, and the client shows its own. */
+START_TEST(tls_with_certificates)
+{
+	struct broker b = { 0 };
+	struct tu_daemon d = { 0 };
+	char cmd[2048], extra[1024], auth[512];
+
+	b.dir = tu_tempdir();
+	snprintf(cmd, sizeof cmd,
+	         "cd %s && exec 2>/dev/null && "
+	         "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=test CA' "
+	         "-keyout ca.key -out ca.pem && "
+	         "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout srv.key "
+	         "-out srv.csr && printf 'subjectAltName=DNS:localhost\\n' > srv.ext && "
+	         "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+	         "-extfile srv.ext -out srv.pem && "
+	         "openssl req -newkey rsa:2048 -nodes -subj /CN=muricle -keyout cli.key "
+	         "-out cli.csr && openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key "
+	         "-CAcreateserial -days 2 -out cli.pem",
+	         b.dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(extra, sizeof extra,
+	         "allow_anonymous true\ncafile %1$s/ca.pem\ncertfile %1$s/srv.pem\n"
+	         "keyfile %1$s/srv.key\nrequire_certificate true\n",
+	         b.dir);
+	broker_start(&b, extra);
+
+	snprintf(extra, sizeof extra,
+	         "tls = true\nca_file = %1$s/ca.pem\ncert_file = %1$s/cli.pem\n"
+	         "key_file = %1$s/cli.key\n",
+	         b.dir);
+	daemon_start(&d, &b, "[bmp180 baro]\n", extra);
+	ck_assert_msg(wait_connected(&d, true, 10), "no TLS connection");
+	snprintf(auth, sizeof auth,
+	         "-h localhost --cafile %1$s/ca.pem --cert %1$s/cli.pem --key %1$s/cli.key", b.dir);
+	char *out = subscribe(&b, "test/pi/status", 1, 5, auth);
+	ck_assert_str_eq(out, "test/pi/status online\n");
+	free(out);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	tu_daemon_free(&d);
+
+	/* The certificate names localhost, not 127.0.0.1: refused. */
+	memset(&d, 0, sizeof d);
+	broker_host = "127.0.0.1";
+	daemon_start(&d, &b, "[bmp180 baro]\n", extra);
+	broker_host = "localhost";
+	ck_assert_msg(
+	        wait_error(&d, "the broker's certificate is refused: IP address mismatch", 10),
+	        "a certificate for another name was not refused");
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	tu_daemon_free(&d);
+
+	/* A CA file that is not there: said at once, no connection tried. */
+	memset(&d, 0, sizeof d);
+	snprintf(extra, sizeof extra, "tls = true\nca_file = %s/missing.pem\n", b.dir);
+	daemon_start(&d, &b, "[bmp180 baro]\n", extra);
+	ck_assert(wait_error(&d, "TLS: cannot load the CA file", 5));
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	tu_daemon_free(&d);
+	broker_free(&b);
+}
+END_TEST
+
 /* A sensor taken out of the configuration leaves Home Assistant: its
  * discovery topics are cleared on reload. */
 START_TEST(reload_clears_removed_sensors)
@@ -439,6 +524,7 @@ int main(void)
 	tcase_add_test(tc, a_broker_that_never_answers);
 	tcase_add_test(tc, password_authentication);
 	tcase_add_test(tc, reload_clears_removed_sensors);
+	tcase_add_test(tc, tls_with_certificates);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

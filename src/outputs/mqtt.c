@@ -5,7 +5,11 @@
 #include <event2/event.h>
 #include <event2/util.h>
 #include <math.h>
+#include <arpa/inet.h>
 #include <mosquitto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +30,9 @@
 #define MQTT_CONNECT_TIMEOUT 10.0 /* seconds for a broker to accept us */
 #define MQTT_RETRY_MAX       60.0 /* seconds between attempts at most */
 #define MQTT_MAX_ANNOUNCED   (CONFIG_MAX_SENSORS * CONFIG_MAX_VALUES + 1)
+
+/* In the order of the protocol values of struct mqtt_conf. */
+static const char *const protocol_words[] = { "3.1.1", "5", NULL };
 
 const struct conf_key mqtt_keys[] = {
 	CONF_KEY_STR(struct config, mqtt.host, "host", NULL,
@@ -51,6 +58,16 @@ const struct conf_key mqtt_keys[] = {
 	              "seconds between keepalive pings"),
 	CONF_KEY_UINT(struct config, mqtt.queue, "queue", 10, 100000, "1000",
 	              "messages that may wait for a slow broker before more are dropped"),
+	CONF_KEY_CHOICE(struct config, mqtt.protocol, "protocol", protocol_words, "3.1.1",
+	                "the MQTT version spoken"),
+	CONF_KEY_BOOL(struct config, mqtt.tls, "tls", "false",
+	              "connect with TLS, verifying the broker's certificate and name"),
+	CONF_KEY_STR(struct config, mqtt.ca_file, "ca_file", NULL,
+	             "the CA certificates (PEM) the broker's must chain to; empty: the system's"),
+	CONF_KEY_STR(struct config, mqtt.cert_file, "cert_file", NULL,
+	             "a client certificate (PEM), for brokers that ask for one"),
+	CONF_KEY_STR(struct config, mqtt.key_file, "key_file", NULL,
+	             "the client certificate's private key (PEM, unencrypted)"),
 	CONF_KEY_END,
 };
 
@@ -64,9 +81,14 @@ void mqtt_section_opened(struct config *cfg, int line)
 
 void mqtt_validate(const struct config *cfg, struct config_report *r)
 {
-	if (cfg->mqtt.enabled && cfg->mqtt.host[0] == '\0')
-		config_error(r, cfg->mqtt.line,
-		             "[mqtt] needs 'host' (the broker's name or address)");
+	const struct mqtt_conf *c = &cfg->mqtt;
+
+	if (c->enabled && c->host[0] == '\0')
+		config_error(r, c->line, "[mqtt] needs 'host' (the broker's name or address)");
+	if (!c->tls && (c->ca_file[0] || c->cert_file[0] || c->key_file[0]))
+		config_error(r, c->line, "[mqtt]: ca_file, cert_file and key_file need tls = true");
+	if ((c->cert_file[0] == '\0') != (c->key_file[0] == '\0'))
+		config_error(r, c->line, "[mqtt]: give cert_file and key_file together");
 }
 
 struct announced {
@@ -95,6 +117,9 @@ struct mqtt {
 	double connect_started; /* monotonic; 0 when not connecting */
 	bool connected, stopping;
 	bool refused; /* the broker answered our CONNECT with a refusal */
+	SSL_CTX *ssl_ctx;
+	char tls_refused[120]; /* why OpenSSL refused the broker's certificate */
+	bool tls_broken;       /* the certificates could not be loaded: do not connect */
 
 	struct sensor *const *sensors;
 	size_t nsensors;
@@ -344,6 +369,19 @@ static void mqtt_lost(struct mqtt *m, const char *why)
 		mqtt_schedule_retry(m, why);
 }
 
+/* What libmosquitto's code means; for TLS, why the broker's certificate
+ * was refused ("hostname mismatch") when it was. */
+static void mqtt_describe(struct mqtt *m, int rc, char *out, size_t outlen)
+{
+	if (rc == MOSQ_ERR_TLS && m->tls_refused[0] != '\0') {
+		snprintf(out, outlen, "TLS: the broker's certificate is refused: %s",
+		         m->tls_refused);
+	} else {
+		snprintf(out, outlen, "%s",
+		         rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+	}
+}
+
 /* libmosquitto's return codes: NO_CONN and CONN_LOST end the connection. */
 static void mqtt_check(struct mqtt *m, int rc, const char *what)
 {
@@ -351,16 +389,18 @@ static void mqtt_check(struct mqtt *m, int rc, const char *what)
 		mqtt_update_write(m);
 		return;
 	}
-	char why[320];
+	char why[512];
 	if (!m->connected && rc == MOSQ_ERR_KEEPALIVE)
 		snprintf(why, sizeof why, "%s:%u accepted the connection but never answered",
 		         m->c.host, m->c.port);
 	else if (rc == MOSQ_ERR_KEEPALIVE)
 		snprintf(why, sizeof why, "%s:%u stopped answering (no reply to keepalive pings)",
 		         m->c.host, m->c.port);
-	else
-		snprintf(why, sizeof why, "%s: %s", what,
-		         rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+	else {
+		char text[240];
+		mqtt_describe(m, rc, text, sizeof text);
+		snprintf(why, sizeof why, "%s: %s", what, text);
+	}
 	if (!m->refused) /* the broker's own reason says more */
 		mqtt_error(m, "%s", why);
 	mqtt_lost(m, why);
@@ -406,18 +446,22 @@ static void mqtt_misc_cb(evutil_socket_t fd, short what, void *arg)
 /* The broker's address is known: connect without waiting. */
 static void mqtt_connect(struct mqtt *m)
 {
+	m->tls_refused[0] = '\0';
 	int rc = mosquitto_connect_async(m->mosq, m->address, (int)m->c.port, (int)m->c.keepalive);
 
 	m->refused = false;
 
 	if (rc != MOSQ_ERR_SUCCESS) {
-		char why[320];
+		char why[512];
 		int e = errno;
 		/* The packaged unit keeps the daemon off the network unless told. */
 		bool fenced = rc == MOSQ_ERR_ERRNO &&
 		              (e == EAFNOSUPPORT || e == EACCES || e == EPERM || e == ENETUNREACH);
+		char text[240];
+		errno = e;
+		mqtt_describe(m, rc, text, sizeof text);
 		snprintf(why, sizeof why, "cannot connect to %s:%u: %s%s", m->c.host, m->c.port,
-		         rc == MOSQ_ERR_ERRNO ? strerror(e) : mosquitto_strerror(rc),
+		         text,
 		         fenced ? " (under systemd, allow the network: see MQTT in muricled(8))"
 		                : "");
 		mqtt_error(m, "%s", why);
@@ -440,7 +484,7 @@ static void mqtt_resolved_cb(int err, struct evutil_addrinfo *ai, void *arg)
 	if (err == EVUTIL_EAI_CANCEL)
 		return; /* mqtt_free */
 	if (err != 0 || ai == NULL) {
-		char why[320];
+		char why[512];
 		snprintf(why, sizeof why, "cannot resolve %s: %s", m->c.host,
 		         evutil_gai_strerror(err));
 		mqtt_error(m, "%s", why);
@@ -460,6 +504,8 @@ static void mqtt_resolved_cb(int err, struct evutil_addrinfo *ai, void *arg)
 /* Resolve the broker's name on the loop (evdns never blocks), then connect. */
 static void mqtt_start(struct mqtt *m)
 {
+	if (m->tls_broken)
+		return; /* said once; a reload with mended files tries again */
 	struct evutil_addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
 
 	m->resolving = evdns_getaddrinfo(m->dns, m->c.host, NULL, &hints, mqtt_resolved_cb, m);
@@ -484,6 +530,60 @@ static void mqtt_schedule_retry(struct mqtt *m, const char *why)
 		log_debug("mqtt: %s; retrying in %.0f s", why, m->retry_delay);
 	evtimer_add(m->retry, &tv);
 	m->retry_delay = fmin(m->retry_delay * 2, MQTT_RETRY_MAX);
+}
+
+/* TLS through an OpenSSL context of our own: libmosquitto would check the
+ * certificate against the address it connects to, which is the numeric one
+ * evdns found; OpenSSL checks it against the name configured. */
+/* Note why a certificate is refused, for the error the user sees. */
+static int mqtt_tls_verify_cb(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct mqtt *m = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	if (!ok && m != NULL)
+		snprintf(m->tls_refused, sizeof m->tls_refused, "%s",
+		         X509_verify_cert_error_string(X509_STORE_CTX_get_error(x)));
+	return ok;
+}
+
+static void mqtt_tls(struct mqtt *m)
+{
+	const struct mqtt_conf *c = &m->c;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	bool ok = ctx != NULL && SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1;
+
+	if (ok)
+		ok = c->ca_file[0] != '\0'
+		             ? SSL_CTX_load_verify_locations(ctx, c->ca_file, NULL) == 1
+		             : SSL_CTX_set_default_verify_paths(ctx) == 1;
+	if (ok && c->cert_file[0] != '\0')
+		ok = SSL_CTX_use_certificate_chain_file(ctx, c->cert_file) == 1 &&
+		     SSL_CTX_use_PrivateKey_file(ctx, c->key_file, SSL_FILETYPE_PEM) == 1 &&
+		     SSL_CTX_check_private_key(ctx) == 1;
+	if (!ok) {
+		char why[256];
+		ERR_error_string_n(ERR_get_error(), why, sizeof why);
+		mqtt_error(m, "TLS: cannot load %s: %s",
+		           c->cert_file[0] ? "the certificates" : "the CA file", why);
+		log_err("mqtt: %s", m->stats.error);
+		m->tls_broken = true;
+		SSL_CTX_free(ctx);
+		return;
+	}
+	SSL_CTX_set_app_data(ctx, m);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, mqtt_tls_verify_cb);
+	X509_VERIFY_PARAM *param = SSL_CTX_get0_param(ctx);
+	struct in6_addr a6;
+	struct in_addr a4;
+	if (inet_pton(AF_INET, c->host, &a4) == 1 || inet_pton(AF_INET6, c->host, &a6) == 1)
+		X509_VERIFY_PARAM_set1_ip_asc(param, c->host);
+	else
+		X509_VERIFY_PARAM_set1_host(param, c->host, 0);
+	/* Ours as it is: libmosquitto's defaults would want its own CA settings. */
+	mosquitto_int_option(m->mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
+	mosquitto_void_option(m->mosq, MOSQ_OPT_SSL_CTX, ctx);
+	m->ssl_ctx = ctx;
 }
 
 /* The password: from password_file, else the systemd credential. */
@@ -558,7 +658,10 @@ struct mqtt *mqtt_new(struct event_base *base, const struct mqtt_conf *c,
 	m->mosq = mosquitto_new(m->c.client_id, true, m);
 	if (m->mosq == NULL)
 		fatal("mqtt: cannot create a client: %s", strerror(errno));
-	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+	                     c->protocol == 1 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
+	if (c->tls)
+		mqtt_tls(m);
 	mosquitto_connect_callback_set(m->mosq, mqtt_on_connect);
 	mosquitto_disconnect_callback_set(m->mosq, mqtt_on_disconnect);
 	mosquitto_message_callback_set(m->mosq, mqtt_on_message);
@@ -608,7 +711,9 @@ void mqtt_reconfigure(struct mqtt *m, const struct mqtt_conf *c)
 
 bool mqtt_conf_same_connection(const struct mqtt_conf *a, const struct mqtt_conf *b)
 {
-	return strcmp(a->host, b->host) == 0 && a->port == b->port &&
+	return strcmp(a->host, b->host) == 0 && a->port == b->port && a->tls == b->tls &&
+	       a->protocol == b->protocol && strcmp(a->ca_file, b->ca_file) == 0 &&
+	       strcmp(a->cert_file, b->cert_file) == 0 && strcmp(a->key_file, b->key_file) == 0 &&
 	       strcmp(a->client_id, b->client_id) == 0 && strcmp(a->username, b->username) == 0 &&
 	       strcmp(a->password_file, b->password_file) == 0 &&
 	       strcmp(a->topic_prefix, b->topic_prefix) == 0 && a->keepalive == b->keepalive;
@@ -639,6 +744,7 @@ void mqtt_free(struct mqtt *m)
 	event_free(m->misc);
 	event_free(m->retry);
 	mosquitto_destroy(m->mosq);
+	SSL_CTX_free(m->ssl_ctx);
 	evdns_base_free(m->dns, 0);
 	free(m);
 }

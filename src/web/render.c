@@ -213,12 +213,15 @@ void render_mqtt_text(struct buf *b, const struct mqtt_stats *m)
 		buf_puts(b, "MQTT: connected.");
 		return;
 	}
+	size_t n = strlen(m->error);
+
 	buf_puts(b, "MQTT: not connected");
-	if (m->error[0] != '\0') {
+	if (n > 0) {
 		buf_puts(b, ": ");
 		buf_puts(b, m->error);
 	}
-	buf_puts(b, ".");
+	if (n == 0 || m->error[n - 1] != '.')
+		buf_puts(b, ".");
 }
 
 /* ,"mqtt":{...}: whether the broker is connected, since when, why not. */
