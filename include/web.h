@@ -47,6 +47,10 @@ void web_publish_round(struct web *w, double duration);
  * the struct web). */
 extern const struct sink_ops web_sink;
 
+/* Whether an If-None-Match header matches etag (a quoted entity tag):
+ * "*", or a list of tags compared weakly, as RFC 9110 says. */
+bool web_etag_matches(const char *header, const char *etag);
+
 /* The http_handler for muricle's routes; ctx is a struct web. */
 void web_handle(void *ctx, struct http_req *req);
 

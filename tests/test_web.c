@@ -176,6 +176,69 @@ START_TEST(assets_revalidate)
 }
 END_TEST
 
+/* The corners of the protocol: odd methods, HEAD on a stream, bytes that
+ * are not text echoed into JSON, entity-tag lists. */
+START_TEST(protocol_corners)
+{
+	struct rig r;
+	struct tu_req t;
+	char etag[128];
+
+	rig_init(&r);
+	static const char *const bad_methods[] = { "", "G E T", "GET\r\n", "\x01" };
+	for (size_t i = 0; i < sizeof bad_methods / sizeof bad_methods[0]; i++) {
+		tu_req_init(&t, bad_methods[i], "/");
+		call(&r, &t);
+		ck_assert_uint_eq(t.status, 400);
+		tu_req_free(&t);
+	}
+	tu_req_init(&t, "BREW", "/");
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 405);
+	tu_req_free(&t);
+
+	tu_req_init(&t, "HEAD", "/events");
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 200);
+	ck_assert_str_eq(t.type, "text/event-stream; charset=utf-8");
+	ck_assert_uint_eq(t.len, 0);
+	tu_req_free(&t);
+
+	char long_name[200];
+	memset(long_name, 'x', sizeof long_name - 1);
+	long_name[sizeof long_name - 1] = '\0';
+	tu_req_init(&t, "GET", "/api/v1/history");
+	tu_req_arg(&t, "sensor", "\xff\xfe\"\n");
+	tu_req_arg(&t, "value", long_name);
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 404);
+	json_object_put(json_body(&t)); /* still valid JSON */
+	ck_assert_ptr_nonnull(strstr(t.body, "sensor=??\\\"? value=xxxx"));
+	ck_assert_ptr_nonnull(strstr(t.body, "x..."));
+	ck_assert_uint_lt(t.len, 200);
+	tu_req_free(&t);
+
+	tu_req_init(&t, "GET", "/static/style.css");
+	call(&r, &t);
+	ck_assert_ptr_nonnull(tu_req_sent(&t, "ETag", etag, sizeof etag));
+	tu_req_free(&t);
+	char list[300];
+	snprintf(list, sizeof list, "\"0000\", W/%s", etag);
+	tu_req_init(&t, "GET", "/static/style.css");
+	tu_req_header(&t, "If-None-Match", list);
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 304);
+	tu_req_free(&t);
+	ck_assert(web_etag_matches("*", etag));
+	ck_assert(web_etag_matches(etag, etag));
+	ck_assert(!web_etag_matches("\"0000\", W/\"1111\"", etag));
+	ck_assert(!web_etag_matches("garbage", etag));
+	ck_assert(!web_etag_matches("\"unterminated", etag));
+	ck_assert(!web_etag_matches("", etag));
+	rig_free(&r);
+}
+END_TEST
+
 /* A measure request is answered when the round ends, later on the loop. */
 START_TEST(measure_answers_after_the_round)
 {
@@ -226,6 +289,7 @@ int main(void)
 	tcase_add_test(tc, page_and_api);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, assets_revalidate);
+	tcase_add_test(tc, protocol_corners);
 	tcase_add_test(tc, measure_answers_after_the_round);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);

@@ -184,6 +184,18 @@ static void api_sensors(struct web *w, struct http_req *r)
 	reply_buf(w, r, 200, TYPE_JSON, &b);
 }
 
+/* A client's text in an answer: printable ASCII only (so the JSON stays
+ * valid whatever bytes came), and at most 48 characters of it. */
+static void put_echo(struct buf *b, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < 48; i++)
+		buf_add(b, s[i] >= 0x20 && s[i] < 0x7f ? &s[i] : "?", 1);
+	if (s[i] != '\0')
+		buf_puts(b, "...");
+}
+
 /* GET /api/v1/history?sensor=NAME&value=NAME&since=UNIX_SECONDS */
 static void api_history(struct web *w, struct http_req *r)
 {
@@ -208,8 +220,11 @@ static void api_history(struct web *w, struct http_req *r)
 	size_t matched = render_history(&b, w->history, &v, sensor, value, since);
 	if (matched == 0 && (sensor != NULL || value != NULL)) {
 		buf_reset(&b);
-		buf_printf(&b, "no history for sensor=%s value=%s (on/off values have none)",
-		           sensor ? sensor : "(any)", value ? value : "(any)");
+		buf_puts(&b, "no history for sensor=");
+		put_echo(&b, sensor ? sensor : "(any)");
+		buf_puts(&b, " value=");
+		put_echo(&b, value ? value : "(any)");
+		buf_puts(&b, " (on/off values have none)");
 		reply_error(w, r, 404, b.data);
 		buf_free(&b);
 		return;
@@ -241,6 +256,11 @@ static void events_get(struct web *w, struct http_req *r)
 	struct buf b;
 
 	buf_init(&b);
+	if (strcmp(http_req_method(r), "HEAD") == 0) {
+		/* What a GET would start with; a stream has no length to give. */
+		reply_buf(w, r, 200, "text/event-stream; charset=utf-8", &b);
+		return;
+	}
 	web_state_json(w, &b);
 	if (events_subscribe(w->events, r, b.data)) {
 		count(w, r, 200);
@@ -296,6 +316,30 @@ static void api_measure(struct web *w, struct http_req *r)
 	start_measure(w, r, false);
 }
 
+bool web_etag_matches(const char *header, const char *etag)
+{
+	size_t n = strlen(etag);
+	const char *s = header;
+
+	for (;;) {
+		s += strspn(s, " \t,");
+		if (*s == '\0')
+			return false;
+		if (*s == '*')
+			return true; /* any current representation */
+		if (strncmp(s, "W/", 2) == 0)
+			s += 2; /* If-None-Match compares weakly (RFC 9110 13.1.2) */
+		if (*s != '"')
+			return false; /* not a list of entity tags */
+		const char *end = strchr(s + 1, '"');
+		if (end == NULL)
+			return false;
+		if ((size_t)(end + 1 - s) == n && strncmp(s, etag, n) == 0)
+			return true;
+		s = end + 1;
+	}
+}
+
 /* The page's assets, revalidated with their ETag. */
 static bool asset_get(struct web *w, struct http_req *r)
 {
@@ -311,7 +355,7 @@ static bool asset_get(struct web *w, struct http_req *r)
 			return true;
 		}
 		const char *inm = http_req_header(r, "If-None-Match");
-		bool fresh = inm != NULL && strcmp(inm, a->etag) == 0;
+		bool fresh = inm != NULL && web_etag_matches(inm, a->etag);
 		count(w, r, fresh ? 304 : 200);
 		http_add_header(r, "ETag", a->etag);
 		http_add_header(r, "Cache-Control", "no-cache");
@@ -331,7 +375,7 @@ static bool asset_get(struct web *w, struct http_req *r)
 static const struct route routes[] = {
 	{ "/", "GET, HEAD", page_get },
 	{ "/measure", "POST", page_measure },
-	{ "/events", "GET", events_get },
+	{ "/events", "GET, HEAD", events_get },
 	{ "/metrics", "GET, HEAD", metrics_get },
 	{ "/api/v1/sensors", "GET, HEAD", api_sensors },
 	{ "/api/v1/history", "GET, HEAD", api_history },
@@ -358,10 +402,25 @@ static bool allowed(const char *allow, const char *method)
 {
 	size_t n = strlen(method);
 
+	if (n == 0)
+		return false;
 	for (const char *p = allow; (p = strstr(p, method)) != NULL; p += n)
 		if ((p == allow || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
 			return true;
 	return false;
+}
+
+/* A method is an HTTP token (RFC 9110 5.6.2): letters, digits and a few
+ * marks, at least one. */
+static bool is_token(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!(('A' <= *s && *s <= 'Z') || ('a' <= *s && *s <= 'z') ||
+		      ('0' <= *s && *s <= '9') || strchr("!#$%&'*+-.^_`|~", *s) != NULL))
+			return false;
+	return true;
 }
 
 void web_handle(void *ctx, struct http_req *r)
@@ -370,6 +429,10 @@ void web_handle(void *ctx, struct http_req *r)
 	const char *path = http_req_path(r);
 	const char *method = http_req_method(r);
 
+	if (!is_token(method)) {
+		reply_error(w, r, 400, "the request's method is not an HTTP method");
+		return;
+	}
 	for (size_t i = 0; i < nroutes; i++) {
 		const struct route *rt = &routes[i];
 		if (strcmp(path, rt->path) != 0)
