@@ -190,7 +190,7 @@ static void put_echo(struct buf *b, const char *s)
 {
 	size_t i;
 
-	for (i = 0; s[i] != '\0' && i < 48; i++)
+	for (i = 0; i < 48 && s[i] != '\0'; i++)
 		buf_add(b, s[i] >= 0x20 && s[i] < 0x7f ? &s[i] : "?", 1);
 	if (s[i] != '\0')
 		buf_puts(b, "...");
