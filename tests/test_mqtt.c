@@ -331,6 +331,12 @@ START_TEST(a_broker_that_never_answers)
 		ck_assert_int_eq(r.status, 200);
 		tu_resp_free(&r);
 		ck_assert_msg(now_s() - t0 < 1.0, "GET / took %.3f s", now_s() - t0);
+		/* A measurement too: a BMP180 round takes some 40 ms simulated. */
+		t0 = now_s();
+		ck_assert_int_eq(tu_request(d.port, "POST", "/api/v1/measure", &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		tu_resp_free(&r);
+		ck_assert_msg(now_s() - t0 < 1.0, "a measurement took %.3f s", now_s() - t0);
 		usleep(100000);
 	}
 	bool said = false;
