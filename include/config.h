@@ -102,10 +102,8 @@ struct calib {
 	bool set;      /* any of it given */
 	double factor; /* 1 unless given */
 	double offset; /* 0 unless given */
-	bool has_factor, has_offset;
-	size_t npoints; /* given with VALUE.calibrate (then factor and offset come from it) */
-	double raw[CONFIG_CALIB_POINTS], real[CONFIG_CALIB_POINTS];
-	int line; /* where it was given, for messages */
+	/* Which keys gave them (VALUE.calibrate gives both). */
+	bool has_factor, has_offset, has_points;
 };
 
 struct sensor_conf {

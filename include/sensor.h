@@ -10,13 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "quantity.h"
 
 struct event;
 struct event_base;
 struct sinks;
 
-#define SENSOR_MAX_VALUES 8
+#define SENSOR_MAX_VALUES CONFIG_MAX_VALUES /* one limit, the configuration's calib[] too */
 #define SENSOR_ERROR_MAX  160
 
 enum sensor_status {

@@ -430,15 +430,21 @@ static char *reader(char *str, int num, void *stream)
 	return str;
 }
 
-/* Parse "RAW -> REAL, RAW -> REAL, ..." into a calibration's points. */
-static bool parse_points(const char *v, struct calib *c)
+/* The points of a VALUE.calibrate. */
+struct points {
+	size_t n;
+	double raw[CONFIG_CALIB_POINTS], real[CONFIG_CALIB_POINTS];
+};
+
+/* Parse "RAW -> REAL, RAW -> REAL, ...". */
+static bool parse_points(const char *v, struct points *c)
 {
 	const char *s = v;
 
-	c->npoints = 0;
+	c->n = 0;
 	for (;;) {
 		char *end;
-		if (c->npoints == CONFIG_CALIB_POINTS)
+		if (c->n == CONFIG_CALIB_POINTS)
 			return false;
 		errno = 0;
 		double raw = strtod(s, &end);
@@ -451,11 +457,11 @@ static bool parse_points(const char *v, struct calib *c)
 		double real = strtod(s, &end);
 		if (end == s || errno != 0 || !isfinite(real))
 			return false;
-		c->raw[c->npoints] = raw;
-		c->real[c->npoints++] = real;
+		c->raw[c->n] = raw;
+		c->real[c->n++] = real;
 		s = end + strspn(end, " \t");
 		if (*s == '\0')
-			return c->npoints >= 2;
+			return c->n >= 2;
 		if (*s != ',')
 			return false;
 		s++;
@@ -463,23 +469,26 @@ static bool parse_points(const char *v, struct calib *c)
 }
 
 /* The least-squares line through the points: real = raw * factor + offset. */
-static bool fit_line(struct calib *c)
+static bool fit_line(const struct points *c, struct calib *out)
 {
 	double mx = 0, my = 0, sxx = 0, sxy = 0;
 
-	for (size_t i = 0; i < c->npoints; i++) {
-		mx += c->raw[i] / (double)c->npoints;
-		my += c->real[i] / (double)c->npoints;
+	for (size_t i = 0; i < c->n; i++) {
+		mx += c->raw[i] / (double)c->n;
+		my += c->real[i] / (double)c->n;
 	}
-	for (size_t i = 0; i < c->npoints; i++) {
+	for (size_t i = 0; i < c->n; i++) {
 		sxx += (c->raw[i] - mx) * (c->raw[i] - mx);
 		sxy += (c->raw[i] - mx) * (c->real[i] - my);
 	}
 	if (!(sxx > 0))
 		return false; /* every point at one raw reading: no line */
-	c->factor = sxy / sxx;
-	c->offset = my - c->factor * mx;
-	return isfinite(c->factor) && isfinite(c->offset) && c->factor != 0;
+	double factor = sxy / sxx, offset = my - factor * mx;
+	if (!isfinite(factor) || !isfinite(offset) || factor == 0)
+		return false;
+	out->factor = factor;
+	out->offset = offset;
+	return true;
 }
 
 /* "VALUE.offset", "VALUE.factor" or "VALUE.calibrate" in a sensor's section. */
@@ -517,11 +526,11 @@ static void set_calibration(struct parse *p, const char *key, const char *v)
 		return;
 	}
 	if ((is_offset && c->has_offset) || (is_factor && c->has_factor) ||
-	    (is_points && c->npoints > 0)) {
+	    (is_points && c->has_points)) {
 		perr(p, p->line, "'%s' is given twice in this section", key);
 		return;
 	}
-	if ((is_points && (c->has_offset || c->has_factor)) || (!is_points && c->npoints > 0)) {
+	if ((is_points && (c->has_offset || c->has_factor)) || (!is_points && c->has_points)) {
 		perr(p, p->line,
 		     "'%s': %.*s.calibrate sets the factor and offset itself: give either it or "
 		     ".offset and .factor",
@@ -532,15 +541,15 @@ static void set_calibration(struct parse *p, const char *key, const char *v)
 	errno = 0;
 	double d = is_points ? 0 : strtod(v, &end);
 	if (is_points) {
-		struct calib tmp = *c;
-		if (!parse_points(v, &tmp)) {
+		struct points pts;
+		if (!parse_points(v, &pts)) {
 			perr(p, p->line,
 			     "'%s' must be 2 to %d points 'RAW -> REAL' separated by commas, like "
 			     "'0 -> 0.4, 30 -> 29.1', not '%s'",
 			     key, CONFIG_CALIB_POINTS, v);
 			return;
 		}
-		if (!fit_line(&tmp)) {
+		if (!fit_line(&pts, c)) {
 			perr(p, p->line,
 			     "'%s': these points give no usable line: give readings at different "
 			     "raw "
@@ -548,7 +557,7 @@ static void set_calibration(struct parse *p, const char *key, const char *v)
 			     key);
 			return;
 		}
-		*c = tmp;
+		c->has_points = true;
 	} else if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(d) || fabs(d) > 1e6 ||
 	           (is_factor && d == 0)) {
 		perr(p, p->line, "'%s' must be a %snumber from -1e6 to 1e6, not '%s'", key,
@@ -562,7 +571,6 @@ static void set_calibration(struct parse *p, const char *key, const char *v)
 		c->has_factor = true;
 	}
 	c->set = true;
-	c->line = p->line;
 }
 
 /* Take one "key = value" from inih. */
