@@ -8,6 +8,7 @@
 #   make install      install (honours DESTDIR and PREFIX)
 #   make deb          the Debian package, in build/deb/
 #   make bench        the benchmark (bench/results.md)
+#   make fuzz         run each fuzz target for FUZZ_TIME seconds (default 300)
 #   make lint         clang-format check and cppcheck (make format fixes layout)
 #   make man          write muricle.conf(5)'s key list from the key tables
 
@@ -36,6 +37,14 @@ BUILD    := build/sanitize
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT      := -O1 -g
 HARDEN   := -fstack-protector-strong -fPIE
+else ifeq ($(SANITIZE),fuzz)
+# The libFuzzer targets (tests/fuzz): clang, coverage, ASan and UBSan.
+CC       := clang
+BUILD    := build/fuzz
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+OPT      := -O1 -g
+HARDEN   := -fPIE
 else
 BUILD    := build/plain
 SANFLAGS :=
@@ -69,7 +78,7 @@ LIB_OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/embedded_conf.
 WWW_FILES := $(sort $(wildcard www/*))
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
-TEST_HELPERS := $(BUILD)/tests/testutil.o
+TEST_HELPERS := $(BUILD)/tests/testutil.o $(BUILD)/tests/reference/datasheet.o
 
 all: muricled
 
@@ -111,14 +120,48 @@ $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
+# The datasheets' reference code wraps on overflow as it does where it runs.
+$(BUILD)/tests/reference/%.o: tests/reference/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SANFLAGS),$(TEST_CFLAGS)) -fwrapv -MMD -MP -c -o $@ $<
+
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_HELPERS) $(BUILD)/libmuricle.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS)
+
+# Fuzzing (tests/fuzz, README "Fuzzing"): `make fuzz` runs each target for
+# FUZZ_TIME seconds from its seed corpus, keeping what it finds in
+# build/fuzz/corpus; `make fuzz-replay` (part of make check) replays the
+# committed corpora and runs each target for FUZZ_BRIEF seconds.
+FUZZ_TARGETS := config history router sensors
+FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_TIME    ?= 300
+FUZZ_BRIEF   ?= 10
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/reference/datasheet.o \
+                      $(BUILD)/libmuricle.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $^ $(TEST_LIBS)
+
+fuzz: deps-test
+	$(MAKE) --no-print-directory SANITIZE=fuzz fuzz-run FUZZ_SECONDS=$(FUZZ_TIME)
+
+fuzz-replay: deps-test
+	$(MAKE) --no-print-directory SANITIZE=fuzz fuzz-run FUZZ_SECONDS=$(FUZZ_BRIEF)
+
+fuzz-run: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+		tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_$$t tests/fuzz/corpus/$$t \
+			$(BUILD)/fuzz/corpus/$$t $(FUZZ_SECONDS) || exit 1; \
+	done
 
 # `make check` first installs what is missing, then re-enters make so that
 # pkg-config runs after the install. It ends with the VM tests against the
 # kernel's own I2C and GPIO drivers (see tests/vm/run.sh).
 check: deps-vm deps-deb
 	$(MAKE) --no-print-directory tests-run
+ifneq ($(SANITIZE),1)
+	$(MAKE) --no-print-directory fuzz-replay
+endif
 	$(MAKE) --no-print-directory vm-run
 ifneq ($(SANITIZE),1)
 	$(MAKE) --no-print-directory deb
@@ -187,7 +230,8 @@ install: muricled
 	install -D -m 0644 share/grafana/muricle-dashboard.json \
 		$(DESTDIR)$(PREFIX)/share/muricle/muricle-dashboard.json
 
-FORMAT_FILES = src/*.c src/*/*.c include/*.h tests/*.c tests/*.h
+FORMAT_FILES = src/*.c src/*/*.c include/*.h tests/*.c tests/*.h tests/reference/*.[ch] \
+               tests/fuzz/*.c
 
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -217,11 +261,11 @@ lint:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -Iinclude -D_GNU_SOURCE src tests
-	shellcheck scripts/*.sh tests/*.sh tests/vm/*.sh tests/vm/init .ci/run
+	shellcheck scripts/*.sh tests/*.sh tests/vm/*.sh tests/fuzz/*.sh tests/vm/init .ci/run
 
 clean:
 	rm -rf build muricled
 
-.PHONY: all check tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format man lint clean
+.PHONY: all check fuzz fuzz-replay fuzz-run tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format man lint clean
 
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -21,8 +21,10 @@ struct http_req;
 
 struct events *events_new(struct event_base *base);
 /* Answer r with an event stream that starts with a "state" event carrying
- * state (one line of JSON). false, with r untouched, when all streams are taken. */
-bool events_subscribe(struct events *ev, struct http_req *r, const char *state);
+ * state (one line of JSON): EVENTS_OK; or, with r not answered, EVENTS_FULL
+ * when all streams are taken, EVENTS_NO_STREAM when r cannot carry one. */
+enum events_result { EVENTS_OK, EVENTS_FULL, EVENTS_NO_STREAM };
+enum events_result events_subscribe(struct events *ev, struct http_req *r, const char *state);
 /* Send an event to every client; data is one line of JSON (a trailing
  * newline is dropped). */
 void events_publish(struct events *ev, const char *type, const char *data);

@@ -98,6 +98,10 @@ void sensor_calibrate(struct sensor *s, size_t idx, double factor, double offset
 /* Set a value as measured (drivers, during or outside a measurement); it
  * is stored calibrated, so values derived from it must read it back. */
 void sensor_set(struct sensor *s, size_t idx, double v);
+/* sensor_set of the exact fixed-point result num / den (den > 0, |num| <
+ * 2^52), rounded once, in integers, to the value's decimals (halves away
+ * from zero), so that what is shown is the exact result's rounding. */
+void sensor_set_fixed(struct sensor *s, size_t idx, int64_t num, int64_t den);
 /* A value by name, or NULL. */
 const struct sensor_value *sensor_value(const struct sensor *s, const char *name);
 /* Finish the measurement in flight successfully. */

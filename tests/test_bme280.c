@@ -13,6 +13,8 @@
 #include "sensor.h"
 #include "sim.h"
 #include "testutil.h"
+#include "wrap.h"
+#include "reference/datasheet.h"
 
 /* The BMP280 datasheet's worked example (section 3.12). */
 static const struct bme280_calib example = {
@@ -102,6 +104,61 @@ START_TEST(integer_formulas_agree_with_floating_point)
 			              ref_humidity(&example, adc_h, ref_fine));
 		}
 	}
+}
+END_TEST
+
+/* Any trimming and any reading, the chip's or a glitch's: the same integers
+ * as the datasheet's code, and (under UBSan) no undefined behaviour. */
+START_TEST(every_input_matches_the_datasheet_code)
+{
+	uint64_t seed = 0x6d757269636c65;
+
+	for (int i = 0; i < 300000; i++) {
+		uint8_t tp[BME280_CALIB_TP_LEN], h[7];
+		for (size_t k = 0; k < sizeof tp; k++)
+			tp[k] = (uint8_t)tu_rand(&seed);
+		for (size_t k = 0; k < sizeof h; k++)
+			h[k] = (uint8_t)tu_rand(&seed);
+		struct bme280_calib c;
+		bme280_parse_calib(tp, h, &c);
+		if (i < 1000)
+			c = example; /* the chip's own calibration, raw values anywhere */
+		int32_t adc_t = (int32_t)(tu_rand(&seed) & 0xFFFFF);
+		int32_t adc_p = (int32_t)(tu_rand(&seed) & 0xFFFFF);
+		int32_t adc_h = (int32_t)(tu_rand(&seed) & 0xFFFF);
+		int32_t tf, tf_ref;
+		ck_assert_int_eq(bme280_temperature(&c, adc_t, &tf),
+		                 ds_bme280_t(&c, adc_t, &tf_ref));
+		ck_assert_int_eq(tf, tf_ref);
+		ck_assert_uint_eq(bme280_pressure(&c, adc_p, tf), ds_bme280_p(&c, adc_p, tf));
+		ck_assert_uint_eq(bme280_humidity(&c, adc_h, tf), ds_bme280_h(&c, adc_h, tf));
+		/* t_fine itself from anywhere: pressure and humidity take any. */
+		int32_t any = (int32_t)tu_rand(&seed);
+		ck_assert_uint_eq(bme280_pressure(&c, adc_p, any), ds_bme280_p(&c, adc_p, any));
+		ck_assert_uint_eq(bme280_humidity(&c, adc_h, any), ds_bme280_h(&c, adc_h, any));
+	}
+}
+END_TEST
+
+/* A shown number is the exact result rounded once: 23.45 degC (2345) is a
+ * tie that 2345 / 100.0 (23.4499...) would print as 23.4. */
+START_TEST(ties_round_once)
+{
+	char out[32];
+
+	snprintf(out, sizeof out, "%.1f", (double)round_div(2345 * 10, 100) / 10);
+	ck_assert_str_eq(out, "23.5");
+	snprintf(out, sizeof out, "%.1f", (double)round_div(-2345 * 10, 100) / 10);
+	ck_assert_str_eq(out, "-23.5");
+	/* 101325.5 Pa in Q24.8, shown in hPa to 2 decimals. */
+	snprintf(out, sizeof out, "%.2f", (double)round_div(25939328 * 100LL, 25600) / 100);
+	ck_assert_str_eq(out, "1013.26");
+	/* 46.25 %RH in Q22.10. */
+	snprintf(out, sizeof out, "%.1f", (double)round_div(47360 * 10, 1024) / 10);
+	ck_assert_str_eq(out, "46.3");
+	ck_assert_int_eq(round_div(7, 2), 4);
+	ck_assert_int_eq(round_div(-7, 2), -4);
+	ck_assert_int_eq(round_div(6, 4), 2);
 }
 END_TEST
 
@@ -214,6 +271,8 @@ int main(void)
 
 	tcase_add_test(tc, datasheet_example);
 	tcase_add_test(tc, integer_formulas_agree_with_floating_point);
+	tcase_add_test(tc, every_input_matches_the_datasheet_code);
+	tcase_add_test(tc, ties_round_once);
 	tcase_add_test(tc, trimming_registers);
 	tcase_add_test(tc, measurement_time);
 	tcase_add_loop_test(tc, bme280_reads_true_values, 0, 5);

@@ -13,6 +13,7 @@
 #include "sensor.h"
 #include "sim.h"
 #include "testutil.h"
+#include "reference/datasheet.h"
 
 /* The worked example of datasheet section 3.5. */
 static const struct bmp180_calib example = {
@@ -58,6 +59,45 @@ START_TEST(every_oversampling)
 	ck_assert_uint_eq(bmp180_conversion_us(1), 7500);
 	ck_assert_uint_eq(bmp180_conversion_us(2), 13500);
 	ck_assert_uint_eq(bmp180_conversion_us(3), 25500);
+}
+END_TEST
+
+/* Any calibration and any reading: the datasheet's 32-bit results (or its
+ * division by zero refused), and under UBSan no undefined behaviour. */
+START_TEST(every_input_matches_the_datasheet_code)
+{
+	uint64_t seed = 0x626d70313830;
+
+	for (int i = 0; i < 300000; i++) {
+		struct bmp180_calib c = example;
+		if (i >= 1000) {
+			c.ac1 = (int16_t)tu_rand(&seed);
+			c.ac2 = (int16_t)tu_rand(&seed);
+			c.ac3 = (int16_t)tu_rand(&seed);
+			c.ac4 = (uint16_t)tu_rand(&seed);
+			c.ac5 = (uint16_t)tu_rand(&seed);
+			c.ac6 = (uint16_t)tu_rand(&seed);
+			c.b1 = (int16_t)tu_rand(&seed);
+			c.b2 = (int16_t)tu_rand(&seed);
+			c.mb = (int16_t)tu_rand(&seed);
+			c.mc = (int16_t)tu_rand(&seed);
+			c.md = (int16_t)tu_rand(&seed);
+		}
+		unsigned oss = (unsigned)(tu_rand(&seed) & 3);
+		int32_t ut = (int32_t)(tu_rand(&seed) & 0xFFFF);
+		uint8_t out[3] = { (uint8_t)tu_rand(&seed), (uint8_t)tu_rand(&seed),
+			           (uint8_t)tu_rand(&seed) };
+		int32_t up = bmp180_raw_pressure(out, oss);
+		int32_t t = 0, p = 0, rt = 0, rp = 0;
+		bool ok = bmp180_compensate(&c, ut, up, oss, &t, &p);
+		ck_assert_int_eq(ok, ds_bmp180(&c, ut, up, oss, &rt, &rp));
+		if (ok) {
+			ck_assert_int_eq(t, rt);
+			ck_assert_int_eq(p, rp);
+		}
+	}
+	int32_t t, p;
+	ck_assert(!bmp180_compensate(&example, 27898, 23843, 4, &t, &p));
 }
 END_TEST
 
@@ -239,6 +279,7 @@ int main(void)
 
 	tcase_add_test(tc, datasheet_example);
 	tcase_add_test(tc, every_oversampling);
+	tcase_add_test(tc, every_input_matches_the_datasheet_code);
 	tcase_add_test(tc, calibration_parsing);
 	tcase_add_test(tc, altitude);
 	tcase_add_loop_test(tc, driver_reads_true_values, 0, 4);

@@ -127,6 +127,9 @@ START_TEST(errors)
 		  "no history for sensor=cellar" },
 		{ "PUT", "/static/app.js", NULL, NULL, 405, "text/html; charset=utf-8", "GET, HEAD",
 		  "405" },
+		/* A request that cannot carry a stream (this one has none). */
+		{ "GET", "/events", NULL, NULL, 501, "text/html; charset=utf-8", NULL,
+		  "cannot carry an event stream" },
 	};
 	struct rig r;
 	char h[64];

@@ -4,6 +4,7 @@
 #define MURICLE_TESTUTIL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -119,5 +120,8 @@ struct sensor *tu_rig_sensor(struct tu_rig *r, const char *conf);
 /* Measure once (the sensor's deadline: timeout s) and wait for the end. */
 void tu_rig_measure(struct tu_rig *r, double timeout);
 void tu_rig_free(struct tu_rig *r);
+
+/* A reproducible pseudo-random stream (splitmix64) from *state. */
+uint64_t tu_rand(uint64_t *state);
 
 #endif

@@ -95,23 +95,23 @@ static void bme280_finish(struct sensor *s)
 		return;
 	}
 	int32_t t = bme280_temperature(&b->calib, adc_t, &t_fine);
-	double pa = bme280_pressure(&b->calib, adc_p, t_fine) / 256.0;
+	uint32_t p = bme280_pressure(&b->calib, adc_p, t_fine); /* Pa * 256 */
 	/* Datasheet operating range: 300-1100 hPa, -40 to +85 degC. */
-	if (pa < 30000 || pa > 110000 || t < -4000 || t > 8500) {
+	if (p < 30000u * 256 || p > 110000u * 256 || t < -4000 || t > 8500) {
 		b->calibrated = false;
 		sensor_fail(s, "implausible reading (%.2f degC, %.2f hPa): check the chip",
-		            t / 100.0, pa / 100.0);
+		            t / 100.0, p / 25600.0);
 		return;
 	}
-	sensor_set(s, b->v_temp, t / 100.0);
-	sensor_set(s, b->v_pressure, pa / 100.0);
+	sensor_set_fixed(s, b->v_temp, t, 100);
+	sensor_set_fixed(s, b->v_pressure, p, 25600);
 	/* From the pressure as calibrated. */
 	sensor_set(s, b->v_altitude,
 	           baro_altitude(s->values[b->v_pressure].v * 100, b->sea_level_pa) +
 	                   b->altitude_offset);
 	if (b->humidity) {
 		int32_t adc_h = d[6] << 8 | d[7];
-		sensor_set(s, b->v_humidity, bme280_humidity(&b->calib, adc_h, t_fine) / 1024.0);
+		sensor_set_fixed(s, b->v_humidity, bme280_humidity(&b->calib, adc_h, t_fine), 1024);
 	}
 	sensor_done(s);
 }

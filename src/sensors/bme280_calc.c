@@ -1,24 +1,15 @@
 /*
  * BME280/BMP280 datasheet arithmetic (Bosch BST-BME280-DS002, sections 4.2.2,
- * 4.2.3 and 9.1), with no I/O. The datasheet's ">>" on signed values is an
- * arithmetic shift and its "<<" of negative values a multiplication; both are
- * spelled out so that the C stays well defined.
+ * 4.2.3 and 9.1), with no I/O. Temperature and humidity are the datasheet's
+ * BME280_S32_t code, pressure its 64-bit variant, step by step in the
+ * datasheet's widths (wrap.h): any register content gives the reference
+ * code's result, without undefined behaviour.
  */
 #include "bme280.h"
 
 #include <stddef.h>
 
-/* x / 2^n rounded towards minus infinity, as an arithmetic shift does. */
-static int64_t shr(int64_t x, unsigned n)
-{
-	int64_t d = (int64_t)1 << n;
-	return x >= 0 ? x / d : -((-x + d - 1) / d);
-}
-
-static int64_t shl(int64_t x, unsigned n)
-{
-	return x * ((int64_t)1 << n);
-}
+#include "wrap.h"
 
 static uint16_t u16le(const uint8_t *b)
 {
@@ -83,44 +74,53 @@ unsigned bme280_measure_us(unsigned t, unsigned p, unsigned h)
 
 int32_t bme280_temperature(const struct bme280_calib *c, int32_t adc_t, int32_t *t_fine)
 {
-	int64_t var1 = shr((shr(adc_t, 3) - shl(c->t1, 1)) * c->t2, 11);
-	int64_t d = shr(adc_t, 4) - c->t1;
-	int64_t var2 = shr(shr(d * d, 12) * c->t3, 14);
+	int32_t t1 = c->t1, t2 = c->t2, t3 = c->t3;
+	int32_t var1 = w32_asr(w32_mul(w32_sub(w32_asr(adc_t, 3), w32_shl(t1, 1)), t2), 11);
+	int32_t d = w32_sub(w32_asr(adc_t, 4), t1);
+	int32_t var2 = w32_asr(w32_mul(w32_asr(w32_mul(d, d), 12), t3), 14);
 
-	*t_fine = (int32_t)(var1 + var2);
-	return (int32_t)shr(*t_fine * 5 + 128, 8);
+	*t_fine = w32_add(var1, var2);
+	return w32_asr(w32_add(w32_mul(*t_fine, 5), 128), 8);
 }
 
 uint32_t bme280_pressure(const struct bme280_calib *c, int32_t adc_p, int32_t t_fine)
 {
 	int64_t var1 = (int64_t)t_fine - 128000;
-	int64_t var2 = var1 * var1 * c->p6;
-	var2 = var2 + shl(var1 * c->p5, 17);
-	var2 = var2 + shl(c->p4, 35);
-	var1 = shr(var1 * var1 * c->p3, 8) + shl(var1 * c->p2, 12);
-	var1 = shr((shl(1, 47) + var1) * c->p1, 33);
+	int64_t var2 = w64_mul(w64_mul(var1, var1), c->p6);
+
+	var2 = w64_add(var2, w64_shl(w64_mul(var1, c->p5), 17));
+	var2 = w64_add(var2, w64_shl(c->p4, 35));
+	var1 = w64_add(w64_asr(w64_mul(w64_mul(var1, var1), c->p3), 8),
+	               w64_shl(w64_mul(var1, c->p2), 12));
+	var1 = w64_asr(w64_mul(w64_add(w64_shl(1, 47), var1), c->p1), 33);
 	if (var1 == 0)
 		return 0; /* the datasheet's guard against a division by zero */
-	int64_t p = 1048576 - adc_p;
-	p = ((shl(p, 31) - var2) * 3125) / var1;
-	var1 = shr(c->p9 * shr(p, 13) * shr(p, 13), 25);
-	var2 = shr(c->p8 * p, 19);
-	p = shr(p + var1 + var2, 8) + shl(c->p7, 4);
+	int64_t p = w64_sub(1048576, adc_p);
+	p = w64_div(w64_mul(w64_sub(w64_shl(p, 31), var2), 3125), var1);
+	var1 = w64_asr(w64_mul(w64_mul(c->p9, w64_asr(p, 13)), w64_asr(p, 13)), 25);
+	var2 = w64_asr(w64_mul(c->p8, p), 19);
+	p = w64_add(w64_asr(w64_add(w64_add(p, var1), var2), 8), w64_shl(c->p7, 4));
 	return (uint32_t)p;
 }
 
 uint32_t bme280_humidity(const struct bme280_calib *c, int32_t adc_h, int32_t t_fine)
 {
-	int64_t v = (int64_t)t_fine - 76800;
+	int32_t h1 = c->h1, h2 = c->h2, h3 = c->h3, h4 = c->h4, h5 = c->h5, h6 = c->h6;
+	int32_t v = w32_sub(t_fine, 76800);
+	int32_t a = w32_asr(
+	        w32_add(w32_sub(w32_sub(w32_shl(adc_h, 14), w32_shl(h4, 20)), w32_mul(h5, v)),
+	                16384),
+	        15);
+	int32_t b = w32_asr(w32_mul(v, h6), 10);
 
-	v = shr(shl(adc_h, 14) - shl(c->h4, 20) - c->h5 * v + 16384, 15) *
-	    shr((shr(shr(v * c->h6, 10) * (shr(v * c->h3, 11) + 32768), 10) + 2097152) * c->h2 +
-	                8192,
-	        14);
-	v = v - shr(shr(shr(v, 15) * shr(v, 15), 7) * c->h1, 4);
+	b = w32_asr(w32_mul(b, w32_add(w32_asr(w32_mul(v, h3), 11), 32768)), 10);
+	b = w32_asr(w32_add(w32_mul(w32_add(b, 2097152), h2), 8192), 14);
+	v = w32_mul(a, b);
+	v = w32_sub(v,
+	            w32_asr(w32_mul(w32_asr(w32_mul(w32_asr(v, 15), w32_asr(v, 15)), 7), h1), 4));
 	if (v < 0)
 		v = 0;
 	if (v > 419430400)
 		v = 419430400;
-	return (uint32_t)shr(v, 12);
+	return (uint32_t)v >> 12;
 }

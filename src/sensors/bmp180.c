@@ -113,8 +113,8 @@ static void bmp180_finish(struct sensor *s, int32_t up)
 		            t / 10.0, p / 100.0);
 		return;
 	}
-	sensor_set(s, V_TEMPERATURE, t / 10.0);
-	sensor_set(s, V_PRESSURE, p / 100.0);
+	sensor_set_fixed(s, V_TEMPERATURE, t, 10);
+	sensor_set_fixed(s, V_PRESSURE, p, 100);
 	/* From the pressure as calibrated. */
 	sensor_set(s, V_ALTITUDE,
 	           baro_altitude(s->values[V_PRESSURE].v * 100, b->sea_level_pa) +

@@ -1,17 +1,14 @@
 /*
  * BMP180 datasheet arithmetic (Bosch BST-BMP180-DS000-09), with no I/O, so
- * that tests check it against the datasheet's worked example.
+ * that tests check it against the datasheet's worked example. The datasheet's
+ * "long" is 32 bits and its "x / 2^n" an arithmetic shift (its worked
+ * example only comes out so); every step is in those widths (wrap.h), so
+ * any register content gives the reference code's result without undefined
+ * behaviour.
  */
 #include "bmp180.h"
 
-/* The datasheet writes "x / 2^n" and means an arithmetic shift (floor) on
- * signed values: its worked example only comes out so. Spelled as floor
- * division to stay well defined in C for negative x. */
-static int64_t shr(int64_t x, unsigned n)
-{
-	int64_t d = (int64_t)1 << n;
-	return x >= 0 ? x / d : -((-x + d - 1) / d);
-}
+#include "wrap.h"
 
 bool bmp180_parse_calib(const uint8_t raw[BMP180_CALIB_LEN], struct bmp180_calib *c)
 {
@@ -52,36 +49,35 @@ int32_t bmp180_raw_pressure(const uint8_t out[3], unsigned oss)
 bool bmp180_compensate(const struct bmp180_calib *c, int32_t ut, int32_t up, unsigned oss,
                        int32_t *temp_01c, int32_t *pressure_pa)
 {
-	/* Temperature (datasheet 3.5, "calculate true temperature"). */
-	int64_t x1 = shr(((int64_t)ut - c->ac6) * c->ac5, 15);
-	if (x1 + c->md == 0)
+	if (oss > 3)
 		return false;
-	int64_t x2 = ((int64_t)c->mc * 2048) / (x1 + c->md);
-	int64_t b5 = x1 + x2;
-	*temp_01c = (int32_t)shr(b5 + 8, 4);
+	/* Temperature (datasheet 3.5, "calculate true temperature"). */
+	int32_t x1 = w32_asr(w32_mul(w32_sub(ut, c->ac6), c->ac5), 15);
+	int32_t den = w32_add(x1, c->md);
+	if (den == 0)
+		return false;
+	int32_t x2 = w32_div(c->mc * 2048, den);
+	int32_t b5 = w32_add(x1, x2);
+	*temp_01c = w32_asr(w32_add(b5, 8), 4);
 
 	/* Pressure ("calculate true pressure"). */
-	int64_t b6 = b5 - 4000;
-	x1 = shr(c->b2 * shr(b6 * b6, 12), 11);
-	x2 = shr(c->ac2 * b6, 11);
-	int64_t x3 = x1 + x2;
-	int64_t b3 = ((((int64_t)c->ac1 * 4 + x3) << oss) + 2) / 4;
-	x1 = shr(c->ac3 * b6, 13);
-	x2 = shr(c->b1 * shr(b6 * b6, 12), 16);
-	x3 = shr(x1 + x2 + 2, 2);
-	uint32_t b4 = (uint32_t)(((uint64_t)c->ac4 * (uint32_t)(x3 + 32768)) >> 15);
-	uint32_t b7 = (uint32_t)(((uint32_t)up - (uint32_t)b3) * (uint32_t)(50000 >> oss));
-	int64_t p;
+	int32_t b6 = w32_sub(b5, 4000);
+	int32_t b6sq = w32_asr(w32_mul(b6, b6), 12);
+	x1 = w32_asr(w32_mul(c->b2, b6sq), 11);
+	x2 = w32_asr(w32_mul(c->ac2, b6), 11);
+	int32_t x3 = w32_add(x1, x2);
+	int32_t b3 = w32_add(w32_shl(w32_add(w32_mul(c->ac1, 4), x3), oss), 2) / 4;
+	x1 = w32_asr(w32_mul(c->ac3, b6), 13);
+	x2 = w32_asr(w32_mul(c->b1, b6sq), 16);
+	x3 = w32_asr(w32_add(w32_add(x1, x2), 2), 2);
+	uint32_t b4 = ((uint32_t)c->ac4 * (uint32_t)w32_add(x3, 32768)) >> 15;
+	uint32_t b7 = ((uint32_t)up - (uint32_t)b3) * (50000u >> oss);
 	if (b4 == 0)
 		return false;
-	if (b7 < 0x80000000u)
-		p = ((uint64_t)b7 * 2) / b4;
-	else
-		p = (b7 / b4) * 2;
-	x1 = shr(p, 8) * shr(p, 8);
-	x1 = shr(x1 * 3038, 16);
-	x2 = shr(-7357 * p, 16);
-	p += shr(x1 + x2 + 3791, 4);
-	*pressure_pa = (int32_t)p;
+	int32_t p = (int32_t)(b7 < 0x80000000u ? b7 * 2 / b4 : b7 / b4 * 2);
+	x1 = w32_mul(w32_asr(p, 8), w32_asr(p, 8));
+	x1 = w32_asr(w32_mul(x1, 3038), 16);
+	x2 = w32_asr(w32_mul(-7357, p), 16);
+	*pressure_pa = w32_add(p, w32_asr(w32_add(w32_add(x1, x2), 3791), 4));
 	return true;
 }

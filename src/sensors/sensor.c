@@ -11,6 +11,7 @@
 #include "log.h"
 #include "sink.h"
 #include "loop.h"
+#include "wrap.h"
 #include "xmalloc.h"
 
 static const char *status_names[] = { "pending", "ok", "error", "stale" };
@@ -100,6 +101,15 @@ void sensor_set(struct sensor *s, size_t idx, double raw)
 	/* During a measurement the reading tells of it when it ends. */
 	if (changed && !s->busy)
 		sinks_changed(s->sinks, s);
+}
+
+void sensor_set_fixed(struct sensor *s, size_t idx, int64_t num, int64_t den)
+{
+	int64_t scale = 1;
+
+	for (int i = 0; i < s->values[idx].decimals && i < 6; i++)
+		scale *= 10;
+	sensor_set(s, idx, (double)round_div(num * scale, den) / (double)scale);
 }
 
 /* Log a change of status once, at the level it deserves. */

@@ -87,21 +87,24 @@ static void events_format(struct buf *b, const char *type, const char *data)
 	buf_puts(b, "\n\n");
 }
 
-bool events_subscribe(struct events *ev, struct http_req *r, const char *state)
+enum events_result events_subscribe(struct events *ev, struct http_req *r, const char *state)
 {
 	struct timeval tv = { EVENTS_PING, 0 };
 	struct buf b;
 
 	if (ev->n >= EVENTS_MAX_CLIENTS)
-		return false;
+		return EVENTS_FULL;
 	struct client *c = xcalloc(1, sizeof *c);
 	c->ev = ev;
 	http_add_header(r, "Cache-Control", "no-store");
 	/* Ask proxies (nginx) not to hold the stream back. */
 	http_add_header(r, "X-Accel-Buffering", "no");
 	c->stream = http_stream_start(r, "text/event-stream; charset=utf-8", events_closed_cb, c);
-	if (c->stream == NULL)
-		fatal("events: this request cannot carry a stream");
+	if (c->stream == NULL) {
+		free(c);
+		http_req_clear_headers(r);
+		return EVENTS_NO_STREAM;
+	}
 	LIST_INSERT_HEAD(&ev->clients, c, link);
 	if (ev->n++ == 0)
 		evtimer_add(ev->ping, &tv);
@@ -112,7 +115,7 @@ bool events_subscribe(struct events *ev, struct http_req *r, const char *state)
 	events_send(c, b.data, b.len);
 	buf_free(&b);
 	log_debug("events: a client joined, %u now", ev->n);
-	return true;
+	return EVENTS_OK;
 }
 
 void events_publish(struct events *ev, const char *type, const char *data)

@@ -242,7 +242,9 @@ static void http_completed_cb(void *cls, struct MHD_Connection *conn, void **con
 	h->busy--;
 }
 
-static void http_log_cb(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's messages, in its own format strings. */
+__attribute__((format(printf, 2, 0))) static void http_log_cb(void *cls, const char *fmt,
+                                                              va_list ap)
 {
 	char line[512];
 

@@ -262,11 +262,15 @@ static void events_get(struct web *w, struct http_req *r)
 		return;
 	}
 	web_state_json(w, &b);
-	if (events_subscribe(w->events, r, b.data)) {
-		count(w, r, 200);
-	} else {
+	switch (events_subscribe(w->events, r, b.data)) {
+	case EVENTS_OK: count(w, r, 200); break;
+	case EVENTS_FULL:
 		http_add_header(r, "Retry-After", "30");
 		reply_error(w, r, 503, "too many open event streams; try again later");
+		break;
+	case EVENTS_NO_STREAM:
+		reply_error(w, r, 501, "this connection cannot carry an event stream");
+		break;
 	}
 	buf_free(&b);
 }
