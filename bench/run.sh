@@ -173,7 +173,7 @@ port, pid = int(sys.argv[1]), sys.argv[2]
 socks = []
 for _ in range(1000):
     s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"GET /api/v1/sensors HTTP/1.1\r\nHost: b\r\n\r\n")
+    s.sendall(b"GET /api/v1/sensors HTTP/1.1\r\nHost: localhost\r\n\r\n")
     socks.append(s)
 time.sleep(1)
 for s in socks:

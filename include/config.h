@@ -150,10 +150,13 @@ struct config {
 	char title[65];
 	double interval;      /* seconds between periodic measurements */
 	unsigned stale_after; /* intervals without a good read before "stale" */
+	double min_gap;       /* s after a round when requests get that round */
 	double timeout;       /* seconds a sensor may take before it counts as failed */
 	double history;       /* hours of readings kept per value (0: none) */
 	double history_flush; /* seconds between saves of the history */
 	char state_dir[CONFIG_PATH_MAX + 1]; /* empty: $STATE_DIRECTORY or /var/lib/muricle */
+	char allowed_hosts[1024];            /* more names of this daemon, comma-separated */
+	char control_password_file[CONFIG_PATH_MAX + 1]; /* empty: the credential, if any */
 
 	struct sensor_conf sensors[CONFIG_MAX_SENSORS];
 	size_t nsensors;

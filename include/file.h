@@ -33,4 +33,11 @@ void file_wait(struct file_job *job);
  * EINVAL: not a regular file; EIO: it shrank while being read). */
 char *file_read(const char *path, size_t max, size_t *len);
 
+/* A secret's first line, from path when it is not empty, else from the
+ * systemd credential $CREDENTIALS_DIRECTORY/credential (LoadCredential=).
+ * 1: read into out (at most outlen - 1 bytes); 0: neither is given; -1:
+ * unreadable or empty, with the path and the reason in err. */
+int file_read_secret(const char *path, const char *credential, char *out, size_t outlen, char *err,
+                     size_t errlen);
+
 #endif

@@ -22,6 +22,7 @@ struct measure_conf {
 	double timeout;       /* per sensor */
 	unsigned stale_after; /* intervals */
 	double retry_min;     /* first retry of a failed sensor after this (s; 0: 1 s) */
+	double min_gap;       /* s after a round during which requests get that round */
 	struct sinks *sinks;  /* told of rounds, and by the sensors of readings (may be NULL) */
 };
 
@@ -40,8 +41,12 @@ void measure_set_sensors(struct measure *m, struct sensor **sensors, size_t n,
 /* Start (or restart, with the current interval) periodic sampling, with a
  * first round now. */
 void measure_start_sampling(struct measure *m);
-/* Ask for a round and be told when it ends (fn may be NULL). After
- * measure_shutdown, fn hears completed = false at once. */
+/* Ask for a round and be told when it ends (fn may be NULL). Within
+ * min_gap seconds of the end of the last round, none starts: fn hears of
+ * that round at once (completed = true), so that no number of requests
+ * keeps the sensors measuring (and self-heating) back to back; periodic
+ * rounds are not held back. After measure_shutdown, fn hears completed =
+ * false at once. */
 void measure_request(struct measure *m, measure_fn fn, void *arg);
 /* Tell the requests waiting for the round in flight that it is abandoned
  * (completed = false), as when the server they came through goes. */

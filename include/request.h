@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define HTTP_MAX_HEADERS 6 /* response headers a route may add */
+#define HTTP_MAX_HEADERS 8 /* response headers a route may add */
 
 struct http_req;
 struct http_stream;

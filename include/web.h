@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct access;
 struct buf;
 
 #include "metrics.h"
@@ -32,6 +33,7 @@ struct web {
 	double start_time;
 	struct http_counters counters; /* kept across reloads */
 	const struct mqtt *mqtt;       /* NULL: MQTT is off */
+	const struct access *access;   /* NULL: no host, origin or password checks */
 };
 
 /* The state every page and stream starts from, as GET /api/v1/sensors. */

@@ -1,16 +1,20 @@
 #include "daemon.h"
 
 #include <event2/event.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "access.h"
 #include "archive.h"
 #include "buf.h"
 #include "config.h"
 #include "driver.h"
 #include "events.h"
+#include "file.h"
 #include "gpio.h"
 #include "http.h"
 #include "history.h"
@@ -51,6 +55,7 @@ struct daemon {
 	struct histogram durations;
 	struct mqtt *mqtt; /* NULL: no [mqtt] section */
 	struct web web;
+	struct access access; /* the routes' host, origin and password checks */
 	struct http *http;
 	struct event *sigint, *sigterm, *sighup, *drain, *watchdog;
 	double drain_deadline;
@@ -262,6 +267,7 @@ static struct measure_conf daemon_measure_conf(const struct daemon *d)
 		.interval = d->cfg.interval,
 		.timeout = d->cfg.timeout,
 		.stale_after = d->cfg.stale_after,
+		.min_gap = d->cfg.min_gap,
 		.sinks = d->sinks,
 	};
 	return mc;
@@ -301,9 +307,36 @@ static void daemon_mqtt(struct daemon *d, const struct mqtt_conf *before)
 	d->web.mqtt = d->mqtt;
 }
 
+/* Who may use the page and measure (access.h), as configured. */
+static void daemon_access(struct daemon *d)
+{
+	char host[ACCESS_NAME_MAX + 1] = "", password[256], err[4200];
+
+	if (gethostname(host, sizeof host - 1) < 0)
+		host[0] = '\0';
+	access_init(&d->access, host, d->cfg.allowed_hosts);
+	switch (file_read_secret(d->cfg.control_password_file, "control-password", password,
+	                         sizeof password, err, sizeof err)) {
+	case 1:
+		access_set_password(&d->access, password);
+		log_info("measuring from the page and the API needs the control password");
+		break;
+	case 0: break;
+	default:
+		access_lock(&d->access);
+		log_err("the control password: %s; measuring on request is refused until it can "
+		        "be read (fix it, then reload)",
+		        err);
+		break;
+	}
+	OPENSSL_cleanse(password, sizeof password);
+	d->web.access = &d->access;
+}
+
 /* What the routes show. */
 static void daemon_web(struct daemon *d)
 {
+	daemon_access(d);
 	d->web.title = d->cfg.title;
 	d->web.sensors = d->sensors;
 	d->web.n = d->nsensors;

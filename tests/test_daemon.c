@@ -120,7 +120,7 @@ START_TEST(a_new_kind_and_a_new_sink)
 	kinds[n++] = &fake_driver; /* the one line a new kind adds to the table */
 	kinds[n] = NULL;
 	snprintf(text, sizeof text,
-	         "[daemon]\nlisten = 127.0.0.1:%u\nhistory = 0\ninterval = 3600\n"
+	         "[daemon]\nlisten = 127.0.0.1:%u\nmin_gap = 0\nhistory = 0\ninterval = 3600\n"
 	         "[fake gauge]\nlevel = 42\nlevel.offset = 1.5\n[blinker led]\ngpio = GPIO17\n",
 	         port);
 	buf_init(&e);

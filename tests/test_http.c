@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 static const char conf_slow[] = "[daemon]\n"
                                 "listen = 127.0.0.1:@PORT@\n"
+                                "min_gap = 0\n"
                                 "title = Test <Pi>\n"
                                 "interval = 3600\n"
                                 "[blinker led]\n"
@@ -68,7 +70,8 @@ static int64_t json_int(json_object *o, const char *key)
 
 static void send_measure(int fd)
 {
-	tu_send(fd, "POST /api/v1/measure HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+	tu_send(fd,
+	        "POST /api/v1/measure HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
 }
 
 /* Wait for the start-up measurement so later ones take the usual time. */
@@ -198,20 +201,20 @@ START_TEST(keep_alive_connections_are_reused)
 	int fd = tu_connect(daemon_.port);
 
 	for (int i = 0; i < 3; i++) {
-		tu_send(fd, "GET /api/v1/sensors HTTP/1.1\r\nHost: t\r\n\r\n");
+		tu_send(fd, "GET /api/v1/sensors HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 		ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
 		ck_assert_int_eq(r.status, 200);
 		ck_assert_ptr_null(tu_header(&r, "Connection", v, sizeof v));
 		tu_resp_free(&r);
 	}
 	/* HEAD on the same connection: headers only, then the socket goes on. */
-	tu_send(fd, "HEAD / HTTP/1.1\r\nHost: t\r\n\r\n");
+	tu_send(fd, "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 	ck_assert_int_eq(tu_read_response(fd, &r, true, 10000), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(tu_header(&r, "Content-Length", v, sizeof v));
 	ck_assert_int_gt(atoi(v), 100);
 	tu_resp_free(&r);
-	tu_send(fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+	tu_send(fd, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "Test &lt;Pi&gt;"));
@@ -278,18 +281,41 @@ START_TEST(malformed_requests)
 
 	/* A body larger than any route takes: refused before it is read. */
 	fd = tu_connect(daemon_.port);
-	tu_send(fd, "POST /api/v1/measure HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n");
+	tu_send(fd, "POST /api/v1/measure HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+	            "100000\r\n\r\n");
 	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
 	ck_assert_int_eq(r.status, 413);
 	tu_resp_free(&r);
 	close(fd);
+
+	/* A body without a length past the limit: read to its end, then 413. */
+	fd = tu_connect(daemon_.port);
+	tu_send(fd, "POST /api/v1/measure HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	            "Transfer-Encoding: chunked\r\n\r\n");
+	char piece[4096 + 16];
+	snprintf(piece, sizeof piece, "1000\r\n%04096d\r\n", 0);
+	for (int i = 0; i < 5; i++)
+		tu_send(fd, piece);
+	tu_send(fd, "0\r\n\r\n");
+	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
+	ck_assert_int_eq(r.status, 413);
+	tu_resp_free(&r);
+	close(fd);
+
+	/* NUL and other control characters in the path: never another path. */
+	static const char *const odd[] = { "/%00", "/api/v1/sensors%00.json", "/%0a", "/%7f" };
+	for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+		ck_assert_int_eq(tu_request(daemon_.port, "GET", odd[i], &r), 0);
+		ck_assert_msg(r.status == 400, "%s: %d", odd[i], r.status);
+		tu_resp_free(&r);
+	}
 
 	/* Headers larger than the connection's memory. */
 	char chunk[8192];
 	memset(chunk, 'x', sizeof chunk - 1);
 	chunk[sizeof chunk - 1] = '\0';
 	fd = tu_connect(daemon_.port);
-	tu_send(fd, "GET / HTTP/1.1\r\nHost: t\r\nX-Big: ");
+	tu_send(fd, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ");
 	for (int i = 0; i < 6; i++)
 		tu_send(fd, chunk);
 	tu_send(fd, "\r\n\r\n");
@@ -309,13 +335,100 @@ START_TEST(malformed_requests)
 }
 END_TEST
 
+/* The default gap between measurements: clients posting back to back for
+ * 2 s get answers with fresh readings, but the sensors measure only about
+ * once per gap (5 s), not hundreds of times. */
+START_TEST(measure_requests_within_the_gap_share_the_last_round)
+{
+	struct tu_daemon d = { 0 };
+	struct tu_resp r;
+
+	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
+	                    "[bmp180 baro]\n");
+	ck_assert_int_eq(tu_request(d.port, "POST", "/api/v1/measure", &r), 0);
+	json_object *o = parse_json(&r);
+	int64_t first = json_int(o, "measurements");
+	json_object_put(o);
+	tu_resp_free(&r);
+	int answers = 0;
+	for (double t0 = now_s(); now_s() - t0 < 2;) {
+		ck_assert_int_eq(tu_request(d.port, "POST", "/api/v1/measure", &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_ptr_nonnull(strstr(r.body, "\"status\":\"ok\""));
+		o = parse_json(&r);
+		ck_assert_int_eq(json_int(o, "measurements"), first);
+		json_object_put(o);
+		tu_resp_free(&r);
+		answers++;
+	}
+	ck_assert_int_gt(answers, 20);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	tu_daemon_free(&d);
+}
+END_TEST
+
+/* Control protection through real sockets: another site's form is refused,
+ * a foreign Host name too, the password is asked for and taken; a POST
+ * whose client half-closed its side is still answered. */
+START_TEST(control_needs_same_origin_and_the_password)
+{
+	char *dir = tu_tempdir();
+	char *pw = tu_write_file(dir, "control-password", "pass word\n");
+	char text[512];
+	struct tu_daemon d = { 0 };
+	struct tu_resp r;
+	int fd;
+
+	snprintf(text, sizeof text,
+	         "[daemon]\nlisten = 127.0.0.1:@PORT@\nmin_gap = 0\ninterval = 3600\n"
+	         "control_password_file = %s\n[bmp180 baro]\n[simulation]\ni2c_delay = 0.1\n",
+	         pw);
+	tu_daemon_start(&d, text);
+	fd = tu_connect(d.port);
+	tu_send(fd, "POST /measure HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\n"
+	            "Content-Length: 0\r\n\r\n");
+	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
+	ck_assert_int_eq(r.status, 403);
+	tu_resp_free(&r);
+	tu_send(fd, "GET /api/v1/sensors HTTP/1.1\r\nHost: rebound.example\r\n\r\n");
+	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
+	ck_assert_int_eq(r.status, 421);
+	tu_resp_free(&r);
+	tu_send(fd,
+	        "POST /api/v1/measure HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
+	ck_assert_int_eq(r.status, 401);
+	ck_assert_ptr_nonnull(strstr(r.head, "WWW-Authenticate: Basic realm=\"muricle\""));
+	ck_assert_ptr_nonnull(strstr(r.head, "Referrer-Policy: same-origin"));
+	tu_resp_free(&r);
+	close(fd);
+	/* "any:pass word", half-closed once sent: answered after the round. */
+	fd = tu_connect(d.port);
+	tu_send(fd, "POST /api/v1/measure HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	            "Authorization: Basic YW55OnBhc3Mgd29yZA==\r\nContent-Length: 0\r\n\r\n");
+	shutdown(fd, SHUT_WR);
+	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"status\":\"ok\""));
+	tu_resp_free(&r);
+	close(fd);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	char *log = tu_daemon_log(&d);
+	ck_assert_ptr_nonnull(strstr(log, "needs the control password"));
+	free(log);
+	tu_daemon_free(&d);
+	free(pw);
+	free(dir);
+}
+END_TEST
+
 /* A separate daemon whose barometer is missing. */
 START_TEST(missing_sensor_is_an_error_not_a_number)
 {
 	struct tu_daemon d = { 0 };
 	struct tu_resp r;
 
-	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
+	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\nmin_gap = 0\ninterval = 3600\n"
 	                    "[blinker led]\ngpio = GPIO17\n[bmp180 baro]\n"
 	                    "[simulation]\nabsent = baro\n");
 	for (int i = 0; i < 4; i++) {
@@ -362,7 +475,7 @@ START_TEST(real_hardware_missing)
 	struct tu_daemon d = { .real = true };
 	struct tu_resp r;
 
-	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
+	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\nmin_gap = 0\ninterval = 3600\n"
 	                    "[blinker led]\ngpio = MURICLE_TEST_NO_SUCH_LINE\n"
 	                    "[bmp180 baro]\nbus = /dev/i2c-99\n");
 	ck_assert_int_eq(tu_request(d.port, "POST", "/api/v1/measure", &r), 0);
@@ -433,11 +546,11 @@ START_TEST(idle_daemon_sleeps)
 	struct tu_daemon d = { 0 };
 	struct tu_resp r;
 
-	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
+	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\nmin_gap = 0\ninterval = 3600\n"
 	                    "[blinker led]\ngpio = GPIO17\nblink = 0.2\n[bmp180 baro]\n");
 	/* Keep-alive clients that stay connected must not cost anything either. */
 	int fd = tu_connect(d.port);
-	tu_send(fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+	tu_send(fd, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
 	tu_resp_free(&r);
 	usleep(500000);
@@ -542,6 +655,8 @@ int main(void)
 	tcase_add_loop_test(shared, status_codes, 0, (int)(sizeof codes / sizeof codes[0]));
 	tcase_add_test(shared, malformed_requests);
 	tcase_set_timeout(own, 60);
+	tcase_add_test(own, measure_requests_within_the_gap_share_the_last_round);
+	tcase_add_test(own, control_needs_same_origin_and_the_password);
 	tcase_add_test(own, missing_sensor_is_an_error_not_a_number);
 	tcase_add_test(own, shutdown_answers_requests_in_flight);
 	tcase_add_test(own, command_line);

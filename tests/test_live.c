@@ -21,6 +21,7 @@
 
 static const char conf_fast[] = "[daemon]\n"
                                 "listen = 127.0.0.1:@PORT@\n"
+                                "min_gap = 0\n"
                                 "interval = 3600\n"
                                 "[blinker led]\n"
                                 "gpio = GPIO17\n"
@@ -53,7 +54,8 @@ static void stream_open(struct stream *st, unsigned port)
 	buf_puts(&st->body, "");
 	st->fd = tu_connect(port);
 	ck_assert_int_ge(st->fd, 0);
-	tu_send(st->fd, "GET /events HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n\r\n");
+	tu_send(st->fd,
+	        "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
 }
 
 /* Move complete chunks from raw into body. */
@@ -200,7 +202,7 @@ START_TEST(streams_are_bounded_and_dead_ones_found)
 	}
 	/* One too many: 503 with a hint when to come back. */
 	int fd = tu_connect(d.port);
-	tu_send(fd, "GET /events HTTP/1.1\r\nHost: t\r\n\r\n");
+	tu_send(fd, "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 	ck_assert_int_eq(tu_read_response(fd, &r, false, 5000), 0);
 	ck_assert_int_eq(r.status, 503);
 	ck_assert_str_eq(tu_header(&r, "Retry-After", v, sizeof v), "30");
@@ -248,6 +250,7 @@ static size_t history_points(unsigned port, const char *query, long *first_t)
 
 static const char conf_history[] = "[daemon]\n"
                                    "listen = 127.0.0.1:@PORT@\n"
+                                   "min_gap = 0\n"
                                    "interval = 1\n"
                                    "history = 1\n"
                                    "history_flush = 1\n"
@@ -413,13 +416,15 @@ START_TEST(assets_revalidate_with_etags)
 	tu_resp_free(&r);
 	int fd = tu_connect(d.port);
 	snprintf(req, sizeof req,
-	         "GET /static/app.js HTTP/1.1\r\nHost: t\r\nIf-None-Match: %s\r\n\r\n", etag);
+	         "GET /static/app.js HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: %s\r\n\r\n",
+	         etag);
 	tu_send(fd, req);
 	ck_assert_int_eq(tu_read_response(fd, &r, true, 5000), 0);
 	ck_assert_int_eq(r.status, 304);
 	tu_resp_free(&r);
 	/* Another ETag: the file itself. */
-	tu_send(fd, "GET /static/app.js HTTP/1.1\r\nHost: t\r\nIf-None-Match: \"old\"\r\n\r\n");
+	tu_send(fd,
+	        "GET /static/app.js HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: \"old\"\r\n\r\n");
 	ck_assert_int_eq(tu_read_response(fd, &r, false, 5000), 0);
 	ck_assert_int_eq(r.status, 200);
 	tu_resp_free(&r);

@@ -171,6 +171,58 @@ START_TEST(requests_in_flight_join_the_round)
 }
 END_TEST
 
+/* Requests within min_gap of a round get that round at once; after the
+ * gap a request measures again; periodic rounds are not held back. */
+START_TEST(min_gap_answers_with_the_last_round)
+{
+	struct event_base *base = tu_loop();
+	struct sensor *s[1] = { fake_new(base, "a", 0.02) };
+	struct measure_conf c = conf;
+	c.min_gap = 0.3;
+	struct measure *m = measure_new(base, s, 1, &c);
+	struct waits w = { 0 };
+
+	measure_request(m, wait_cb, &w);
+	ck_assert(tu_run_until(base, &w.flag, 5));
+	/* Four clients posting back to back for 1 s. */
+	double start = sensor_now_mono();
+	int answers = 0;
+	while (sensor_now_mono() - start < 1.0) {
+		struct waits x[4] = { 0 };
+		for (int i = 0; i < 4; i++)
+			measure_request(m, wait_cb, &x[i]);
+		ck_assert(tu_run_until(base, &x[3].flag, 5));
+		for (int i = 0; i < 4; i++) {
+			ck_assert(x[i].completed);
+			answers++;
+		}
+	}
+	/* 1 s / (0.3 s gap + 0.02 s round): about 3 rounds more, not hundreds. */
+	ck_assert_uint_ge(measure_rounds(m), 3);
+	ck_assert_uint_le(measure_rounds(m), 6);
+	ck_assert_int_gt(answers, 40);
+	/* Inside the gap, the answer is immediate: no round starts. */
+	struct waits y = { 0 };
+	int starts = fk(s[0])->starts;
+	uint64_t rounds = measure_rounds(m);
+	if (!measure_in_flight(m)) {
+		measure_request(m, wait_cb, &y);
+		ck_assert_int_eq(y.calls, 1);
+		ck_assert_int_eq(fk(s[0])->starts, starts);
+		ck_assert_uint_eq(measure_rounds(m), rounds);
+	}
+	/* Periodic sampling measures within the gap. */
+	c.interval = 0.05;
+	measure_set_sensors(m, s, 1, &c);
+	measure_start_sampling(m);
+	tu_run_for(base, 0.3);
+	ck_assert_uint_ge(measure_rounds(m), rounds + 3);
+	measure_free(m);
+	sensor_free(s[0]);
+	event_base_free(base);
+}
+END_TEST
+
 START_TEST(status_transitions)
 {
 	struct event_base *base = tu_loop();
@@ -755,6 +807,7 @@ int main(void)
 	tcase_add_test(tc, hardware_events_run_before_http);
 	tcase_add_test(tc, all_sensors_start_together);
 	tcase_add_test(tc, requests_in_flight_join_the_round);
+	tcase_add_test(tc, min_gap_answers_with_the_last_round);
 	tcase_add_test(tc, status_transitions);
 	tcase_add_test(tc, a_hung_sensor_times_out_alone);
 	tcase_add_test(tc, failed_sensor_retries_with_backoff);

@@ -122,10 +122,11 @@ static void daemon_start(struct tu_daemon *d, const struct broker *b, const char
 {
 	char conf[4096];
 
-	snprintf(conf, sizeof conf,
-	         "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\nhistory = 0\n%s"
-	         "[mqtt]\nhost = %s\nport = %u\nkeepalive = 5\ntopic_prefix = test/pi\n%s",
-	         sensors, broker_host, b->port, mqtt_extra ? mqtt_extra : "");
+	snprintf(
+	        conf, sizeof conf,
+	        "[daemon]\nlisten = 127.0.0.1:@PORT@\nmin_gap = 0\ninterval = 3600\nhistory = 0\n%s"
+	        "[mqtt]\nhost = %s\nport = %u\nkeepalive = 5\ntopic_prefix = test/pi\n%s",
+	        sensors, broker_host, b->port, mqtt_extra ? mqtt_extra : "");
 	tu_daemon_start(d, conf);
 }
 
@@ -497,7 +498,8 @@ START_TEST(reload_clears_removed_sensors)
 	ck_assert_ptr_nonnull(strstr(out, "led_led"));
 	free(out);
 	snprintf(conf, sizeof conf,
-	         "[daemon]\nlisten = 127.0.0.1:%u\ninterval = 3600\nhistory = 0\n[bmp180 baro]\n"
+	         "[daemon]\nlisten = 127.0.0.1:%u\nmin_gap = 0\ninterval = 3600\nhistory = "
+	         "0\n[bmp180 baro]\n"
 	         "[mqtt]\nhost = localhost\nport = %u\nkeepalive = 5\ntopic_prefix = test/pi\n",
 	         d.port, b.port);
 	FILE *f = fopen(d.conf, "w");

@@ -22,7 +22,7 @@
 #include "sensor.h"
 #include "testutil.h"
 
-static const char conf[] = "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
+static const char conf[] = "[daemon]\nlisten = 127.0.0.1:@PORT@\nmin_gap = 0\ninterval = 3600\n"
                            "[blinker led]\ngpio = GPIO17\n[bmp180 baro]\n";
 
 static double now_s(void)
@@ -201,7 +201,8 @@ static void rewrite_conf(const struct tu_daemon *d, const char *body)
 	FILE *f = fopen(d->conf, "w");
 
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "[daemon]\nlisten = 127.0.0.1:%u\ninterval = 3600\n%s", d->port, body);
+	fprintf(f, "[daemon]\nlisten = 127.0.0.1:%u\nmin_gap = 0\ninterval = 3600\n%s", d->port,
+	        body);
 	fclose(f);
 }
 
@@ -218,7 +219,7 @@ START_TEST(reload_applies_the_new_configuration)
 	ck_assert_ptr_nonnull(wait_message(ns, "READY=1", 10));
 	/* A keep-alive client, connected before the reload. */
 	int fd = tu_connect(d.port);
-	tu_send(fd, "GET /api/v1/sensors HTTP/1.1\r\nHost: t\r\n\r\n");
+	tu_send(fd, "GET /api/v1/sensors HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
 	tu_resp_free(&r);
 
@@ -231,7 +232,7 @@ START_TEST(reload_applies_the_new_configuration)
 	ck_assert_msg(wait_message(ns, "READY=1", 10) != NULL, "no READY=1 after the reload");
 
 	/* The same connection goes on, and sees the new configuration. */
-	tu_send(fd, "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+	tu_send(fd, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "<title>Reloaded</title>"));
@@ -268,7 +269,7 @@ START_TEST(reload_keeps_a_running_configuration_over_a_bad_one)
 	tu_resp_free(&r);
 	ck_assert_int_eq(tu_daemon_stop(&d), 0);
 	char *log = tu_daemon_log(&d);
-	ck_assert_msg(strstr(log, "muricle.conf:6: unknown key 'blnk'"), "%s", log);
+	ck_assert_msg(strstr(log, "muricle.conf:7: unknown key 'blnk'"), "%s", log);
 	ck_assert_ptr_nonnull(strstr(log, "is not valid: keeping the running configuration"));
 	free(log);
 	tu_daemon_free(&d);
@@ -284,11 +285,12 @@ START_TEST(reload_answers_waiting_requests)
 	struct tu_daemon d = { 0 };
 	struct tu_resp r;
 
-	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
+	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\nmin_gap = 0\ninterval = 3600\n"
 	                    "[bmp180 baro]\n[simulation]\ni2c_delay = 0.3\n");
 	usleep(3000000); /* the start-up measurement ends */
 	int fd = tu_connect(d.port);
-	tu_send(fd, "POST /api/v1/measure HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+	tu_send(fd,
+	        "POST /api/v1/measure HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
 	usleep(200000);
 	rewrite_conf(&d, "[bmp180 baro]\n[simulation]\ni2c_delay = 0.1\n");
 	kill(d.pid, SIGHUP);
@@ -326,7 +328,7 @@ START_TEST(reload_during_a_stalled_transfer)
 	struct tu_resp r;
 	char text[512];
 
-	snprintf(text, sizeof text, "[daemon]\nlisten = 127.0.0.1:@PORT@\n%s", body);
+	snprintf(text, sizeof text, "[daemon]\nlisten = 127.0.0.1:@PORT@\nmin_gap = 0\n%s", body);
 	tu_daemon_start(&d, text);
 	/* The start-up measurement: an ADS1115 conversion is three transfers. */
 	bool measured = false;
@@ -343,7 +345,8 @@ START_TEST(reload_during_a_stalled_transfer)
 	tu_resp_free(&r);
 
 	int fd = tu_connect(d.port);
-	tu_send(fd, "POST /api/v1/measure HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+	tu_send(fd,
+	        "POST /api/v1/measure HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
 	usleep(300000); /* its first transfer is under way */
 	rewrite_conf(&d,
 	             "title = Reloaded\ntimeout = 20\n[mq135 air]\n[bmp180 gone]\n[simulation]\n"

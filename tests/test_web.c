@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "events.h"
 #include "history.h"
 #include "measure.h"
@@ -156,6 +157,117 @@ START_TEST(errors)
 }
 END_TEST
 
+/* Host names, cross-site control requests and the control password, as
+ * access.h describes them. */
+START_TEST(access_checks)
+{
+	static const struct {
+		const char *method, *path, *host, *origin, *referer, *site, *auth;
+		unsigned status;
+	} cases[] = {
+		{ "GET", "/api/v1/sensors", "127.0.0.1:8080", NULL, NULL, NULL, NULL, 200 },
+		{ "GET", "/api/v1/sensors", "[::1]:8080", NULL, NULL, NULL, NULL, 200 },
+		{ "GET", "/api/v1/sensors", "localhost:8080", NULL, NULL, NULL, NULL, 200 },
+		{ "GET", "/api/v1/sensors", "GreenHouse", NULL, NULL, NULL, NULL, 200 },
+		{ "GET", "/api/v1/sensors", "greenhouse.local.:80", NULL, NULL, NULL, NULL, 200 },
+		{ "GET", "/api/v1/sensors", "weather.example.org", NULL, NULL, NULL, NULL, 200 },
+		{ "GET", "/api/v1/sensors", NULL, NULL, NULL, NULL, NULL, 200 }, /* HTTP/1.0 */
+		/* DNS rebinding: a name of somebody else's. */
+		{ "GET", "/api/v1/sensors", "evil.example", NULL, NULL, NULL, NULL, 421 },
+		{ "GET", "/", "greenhouse.evil.example", NULL, NULL, NULL, NULL, 421 },
+		{ "GET", "/", "greenhouse.localx", NULL, NULL, NULL, NULL, 421 },
+		{ "GET", "/", "a b", NULL, NULL, NULL, NULL, 400 },
+		{ "GET", "/", "127.0.0.1:80x", NULL, NULL, NULL, NULL, 400 },
+		{ "GET", "/", "[::1", NULL, NULL, NULL, NULL, 400 },
+		{ "GET", "/", "[evil]:80", NULL, NULL, NULL, NULL, 400 },
+		/* Cross-site control requests; the password comes after. */
+		{ "POST", "/measure", "127.0.0.1:8080", "http://evil.example", NULL, NULL, NULL,
+		  403 },
+		{ "POST", "/api/v1/measure", "127.0.0.1:8080", "null", NULL, NULL, NULL, 403 },
+		{ "POST", "/api/v1/measure", "127.0.0.1:8080", NULL, "http://evil.example/x", NULL,
+		  NULL, 403 },
+		{ "POST", "/api/v1/measure", "127.0.0.1:8080", NULL, NULL, "cross-site", NULL,
+		  403 },
+		{ "POST", "/api/v1/measure", "127.0.0.1:8080", "http://127.0.0.1:8081", NULL, NULL,
+		  NULL, 403 },
+		/* Same origin, no password: asked for one. */
+		{ "POST", "/measure", "127.0.0.1:8080", "http://127.0.0.1:8080", NULL,
+		  "same-origin", NULL, 401 },
+		{ "POST", "/api/v1/measure", "127.0.0.1:8080", NULL, NULL, NULL,
+		  "Basic Og==", 401 },
+		/* pi:wrong, then pi:s3cret:x (a colon in the password), Bearer. */
+		{ "POST", "/api/v1/measure", "127.0.0.1:8080", NULL, NULL, NULL,
+		  "Basic cGk6d3Jvbmc=", 401 },
+		{ "POST", "/api/v1/measure", "127.0.0.1:8080", NULL, NULL, NULL,
+		  "Bearer s3cret:", 401 },
+		{ "POST", "/api/v1/measure", "127.0.0.1:8080", NULL, NULL, NULL, "Basic !!!!",
+		  401 },
+		{ "POST", "/api/v1/measure", "127.0.0.1:8080", NULL, NULL, NULL,
+		  "Basic cGk6czNjcmV0Ong=", 200 },
+		{ "POST", "/measure", "127.0.0.1:8080", "http://127.0.0.1:8080",
+		  "http://127.0.0.1:8080/", "same-origin", "bearer s3cret:x", 303 },
+		{ "POST", "/api/v1/measure", NULL, NULL, NULL, NULL, "Bearer s3cret:x", 200 },
+	};
+	struct rig r;
+	struct access a;
+	char h[64];
+
+	rig_init(&r);
+	access_init(&a, "GreenHouse", "weather.example.org, *.nope");
+	ck_assert(!a.any_host);
+	access_set_password(&a, "s3cret:x");
+	r.w.access = &a;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct tu_req t;
+		tu_req_init(&t, cases[i].method, cases[i].path);
+		if (cases[i].host != NULL)
+			tu_req_header(&t, "Host", cases[i].host);
+		if (cases[i].origin != NULL)
+			tu_req_header(&t, "Origin", cases[i].origin);
+		if (cases[i].referer != NULL)
+			tu_req_header(&t, "Referer", cases[i].referer);
+		if (cases[i].site != NULL)
+			tu_req_header(&t, "Sec-Fetch-Site", cases[i].site);
+		if (cases[i].auth != NULL)
+			tu_req_header(&t, "Authorization", cases[i].auth);
+		web_handle(&r.w, &t.req);
+		tu_run_for(r.base, 0.02);
+		ck_assert_msg(t.status == cases[i].status,
+		              "case %zu: %s %s Host %s: %u, not %u: %s", i, cases[i].method,
+		              cases[i].path, cases[i].host, t.status, cases[i].status, t.body);
+		ck_assert_str_eq(tu_req_sent(&t, "Referrer-Policy", h, sizeof h), "same-origin");
+		if (t.status == 401)
+			ck_assert_ptr_nonnull(tu_req_sent(&t, "WWW-Authenticate", h, sizeof h));
+		tu_req_free(&t);
+	}
+	/* "*" answers to any name; no password: the same-origin form measures. */
+	access_init(&a, "pi", "*");
+	for (int i = 0; i < 2; i++) {
+		struct tu_req t;
+		tu_req_init(&t, "POST", "/measure");
+		tu_req_header(&t, "Host", "anything.example:8080");
+		tu_req_header(&t, "Origin", i == 0 ? "http://anything.example:8080" : "http://x");
+		web_handle(&r.w, &t.req);
+		tu_run_for(r.base, 0.02);
+		ck_assert_uint_eq(t.status, i == 0 ? 303 : 403);
+		tu_req_free(&t);
+	}
+	/* A password that cannot be read: measuring is refused, reading is not. */
+	access_lock(&a);
+	struct tu_req t;
+	tu_req_init(&t, "POST", "/api/v1/measure");
+	web_handle(&r.w, &t.req);
+	ck_assert_uint_eq(t.status, 503);
+	ck_assert_ptr_nonnull(strstr(t.body, "control password"));
+	tu_req_free(&t);
+	tu_req_init(&t, "GET", "/api/v1/sensors");
+	web_handle(&r.w, &t.req);
+	ck_assert_uint_eq(t.status, 200);
+	tu_req_free(&t);
+	rig_free(&r);
+}
+END_TEST
+
 START_TEST(assets_revalidate)
 {
 	struct rig r;
@@ -291,6 +403,7 @@ int main(void)
 
 	tcase_add_test(tc, page_and_api);
 	tcase_add_test(tc, errors);
+	tcase_add_test(tc, access_checks);
 	tcase_add_test(tc, assets_revalidate);
 	tcase_add_test(tc, protocol_corners);
 	tcase_add_test(tc, measure_answers_after_the_round);

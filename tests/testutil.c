@@ -371,8 +371,9 @@ int tu_request(unsigned port, const char *method, const char *path, struct tu_re
 
 	if (fd < 0)
 		return -1;
-	snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: test\r\nConnection: close\r\n%s\r\n",
-	         method, path, strcmp(method, "POST") == 0 ? "Content-Length: 0\r\n" : "");
+	snprintf(req, sizeof req,
+	         "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s\r\n", method, path,
+	         strcmp(method, "POST") == 0 ? "Content-Length: 0\r\n" : "");
 	tu_send(fd, req);
 	int rc = tu_read_response(fd, r, strcmp(method, "HEAD") == 0, 20000);
 	close(fd);

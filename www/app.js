@@ -250,6 +250,12 @@
 		button.disabled = true;
 		try {
 			const r = await fetch("/api/v1/measure", { method: "POST" });
+			if (r.status === 401) {
+				/* A control password is set: the form itself, whose answer
+				 * makes the browser ask for it (and remember it). */
+				$("#measure").submit();
+				return;
+			}
 			if (!r.ok) throw new Error("the daemon answered " + r.status);
 			applyState(await r.json());
 		} catch (e) {

@@ -57,6 +57,11 @@ static const struct conf_key daemon_keys[] = {
 	              "intervals without a good reading before a sensor is stale"),
 	CONF_KEY_NUM(struct config, timeout, "timeout", 0.05, 60, "5",
 	             "seconds one sensor may take before its measurement counts as failed"),
+	CONF_KEY_NUM(struct config, min_gap, "min_gap", 0, 3600, "5",
+	             "seconds after a measurement during which a request to measure (page, API, "
+	             "button, MQTT) is answered with that measurement's readings instead of a "
+	             "new one: barometers such as the BMP180 and BME280 warm themselves when "
+	             "measured back to back; periodic measurements are not held back"),
 	CONF_KEY_NUM(struct config, history, "history", 0, 8760, "24",
 	             "hours of readings kept per value for the charts (0: none; at most 100000 "
 	             "readings per value)"),
@@ -65,6 +70,15 @@ static const struct conf_key daemon_keys[] = {
 	CONF_KEY_STR(struct config, state_dir, "state_directory", NULL,
 	             "folder of the history file; empty: the first of $STATE_DIRECTORY, else "
 	             "/var/lib/muricle"),
+	CONF_KEY_STR(struct config, allowed_hosts, "allowed_hosts", NULL,
+	             "more host names (comma-separated) the page answers to, besides IP addresses, "
+	             "localhost and this machine's name with and without .local; others get 421, "
+	             "against DNS rebinding; * answers to any"),
+	CONF_KEY_STR(struct config, control_password_file, "control_password_file", NULL,
+	             "a file whose first line is the password that measuring from the page or "
+	             "the API needs (readable by muricle only); empty: "
+	             "$CREDENTIALS_DIRECTORY/control-password (systemd LoadCredential=) if "
+	             "given, else no password"),
 	CONF_KEY_END,
 };
 

@@ -190,3 +190,39 @@ fail:;
 	errno = saved;
 	return NULL;
 }
+
+int file_read_secret(const char *path, const char *credential, char *out, size_t outlen, char *err,
+                     size_t errlen)
+{
+	char where[4096];
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	size_t len;
+
+	if (path != NULL && path[0] != '\0')
+		snprintf(where, sizeof where, "%s", path);
+	else if (creds != NULL && creds[0] != '\0')
+		snprintf(where, sizeof where, "%s/%s", creds, credential);
+	else
+		return 0;
+	char *text = file_read(where, 4096, &len);
+	if (text == NULL) {
+		snprintf(err, errlen, "cannot read %s: %s", where, strerror(errno));
+		/* No credential passed is no secret; a named file must be there. */
+		return path != NULL && path[0] != '\0' ? -1 : errno == ENOENT ? 0 : -1;
+	}
+	text[strcspn(text, "\r\n")] = '\0';
+	int rc = 1;
+	if (text[0] == '\0') {
+		snprintf(err, errlen, "%s is empty", where);
+		rc = -1;
+	} else if (strlen(text) >= outlen) {
+		snprintf(err, errlen, "the first line of %s is longer than %zu bytes", where,
+		         outlen - 1);
+		rc = -1;
+	} else {
+		memcpy(out, text, strlen(text) + 1);
+	}
+	memset(text, 0, len);
+	free(text);
+	return rc;
+}

@@ -589,26 +589,12 @@ static void mqtt_tls(struct mqtt *m)
 /* The password: from password_file, else the systemd credential. */
 static bool mqtt_password(const struct mqtt_conf *c, char *out, size_t outlen)
 {
-	char path[4096];
-	const char *creds = getenv("CREDENTIALS_DIRECTORY");
-	size_t len;
+	char err[4200];
+	int rc = file_read_secret(c->password_file, "mqtt-password", out, outlen, err, sizeof err);
 
-	if (c->password_file[0] != '\0')
-		snprintf(path, sizeof path, "%s", c->password_file);
-	else if (creds != NULL && creds[0] != '\0')
-		snprintf(path, sizeof path, "%s/mqtt-password", creds);
-	else
-		return false;
-	char *text = file_read(path, 4096, &len);
-	if (text == NULL) {
-		log_err("mqtt: cannot read the password from %s: %s", path, strerror(errno));
-		return false;
-	}
-	text[strcspn(text, "\r\n")] = '\0';
-	snprintf(out, outlen, "%s", text);
-	memset(text, 0, len);
-	free(text);
-	return true;
+	if (rc < 0)
+		log_err("mqtt: the password: %s", err);
+	return rc > 0;
 }
 
 static void read_machine_id(char *out, size_t outlen, const char *fallback)

@@ -34,7 +34,7 @@ struct measure {
 	bool stopped; /* after measure_shutdown: no more rounds */
 	bool in_flight;
 	size_t pending; /* sensors still measuring in this round */
-	double started_mono;
+	double started_mono, ended_mono;
 	struct waiter *waiters;
 
 	uint64_t rounds;
@@ -114,7 +114,8 @@ static void measure_round_end(struct measure *m)
 	m->in_flight = false;
 	m->rounds++;
 	m->last_time = sensor_now_wall();
-	m->last_duration = sensor_now_mono() - m->started_mono;
+	m->ended_mono = sensor_now_mono();
+	m->last_duration = m->ended_mono - m->started_mono;
 	log_debug("measurement %llu took %.1f ms", (unsigned long long)m->rounds,
 	          m->last_duration * 1e3);
 	sinks_round(m->conf.sinks, m, m->last_duration);
@@ -178,11 +179,28 @@ static void measure_round_start(struct measure *m)
 		measure_round_end(m);
 }
 
+/* A round now, or join the one in flight (periodic, and on request). */
+static void measure_round(struct measure *m)
+{
+	if (m->in_flight)
+		log_debug("measure request joins measurement %llu",
+		          (unsigned long long)m->rounds + 1);
+	else
+		measure_round_start(m);
+}
+
 void measure_request(struct measure *m, measure_fn fn, void *arg)
 {
 	if (m->stopped) {
 		if (fn != NULL)
 			fn(arg, false);
+		return;
+	}
+	if (!m->in_flight && m->rounds > 0 && sensor_now_mono() - m->ended_mono < m->conf.min_gap) {
+		log_debug("measure request within %.1f s of measurement %llu: answered with it",
+		          m->conf.min_gap, (unsigned long long)m->rounds);
+		if (fn != NULL)
+			fn(arg, true);
 		return;
 	}
 	if (fn != NULL) {
@@ -192,11 +210,7 @@ void measure_request(struct measure *m, measure_fn fn, void *arg)
 		w->next = m->waiters;
 		m->waiters = w;
 	}
-	if (m->in_flight)
-		log_debug("measure request joins measurement %llu",
-		          (unsigned long long)m->rounds + 1);
-	else
-		measure_round_start(m);
+	measure_round(m);
 }
 
 /* Periodic sampling: mark stale sensors, then measure. */
@@ -209,7 +223,8 @@ static void measure_tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	for (size_t i = 0; i < m->n; i++)
 		sensor_check_stale(m->slots[i].s, now, m->conf.interval * m->conf.stale_after);
-	measure_request(m, NULL, NULL);
+	if (!m->stopped)
+		measure_round(m);
 }
 
 void measure_start_sampling(struct measure *m)
@@ -219,7 +234,8 @@ void measure_start_sampling(struct measure *m)
 	if (m->tick == NULL)
 		m->tick = event_new(m->base, -1, EV_PERSIST, measure_tick_cb, m);
 	event_add(m->tick, &tv);
-	measure_request(m, NULL, NULL);
+	if (!m->stopped)
+		measure_round(m);
 }
 
 void measure_set_sensors(struct measure *m, struct sensor **sensors, size_t n,

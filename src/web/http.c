@@ -18,8 +18,9 @@
 #include "xmalloc.h"
 
 #define HTTP_CONNECTION_LIMIT 1100
-#define HTTP_BODY_MAX         16384 /* bytes; bodies are counted, not kept */
-#define HTTP_IDLE_TIMEOUT     30    /* seconds a keep-alive connection may idle */
+#define HTTP_BODY_MAX         16384         /* bytes; bodies are counted, not kept */
+#define HTTP_BODY_DISCARD     (1024 * 1024) /* a chunked body past this: closed, not answered */
+#define HTTP_IDLE_TIMEOUT     30            /* seconds a keep-alive connection may idle */
 /* Request memory per connection (MHD's default is 32 KiB): ample for these
  * routes' requests, and it is what 1,000 idle clients cost. */
 #define HTTP_CONNECTION_MEMORY 8192
@@ -193,8 +194,15 @@ static enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *conn, co
 	if (*upload_data_size != 0) {
 		r->body_len += *upload_data_size;
 		*upload_data_size = 0;
-		/* A chunked body past the limit: MHD cannot answer mid-body, so close. */
-		return r->body_len > HTTP_BODY_MAX ? MHD_NO : MHD_YES;
+		/* A body without a length (chunked) is read to its end, then
+		 * refused like one with a length; one far past the limit is cut. */
+		return r->body_len > HTTP_BODY_DISCARD ? MHD_NO : MHD_YES;
+	}
+	if (r->body_len > HTTP_BODY_MAX && !r->handled) {
+		r->handled = true;
+		char *msg = xstrdup("request body too large\n");
+		http_reply(&r->req, 413, "text/plain; charset=utf-8", msg, strlen(msg));
+		return http_queue(r);
 	}
 	if (r->response != NULL)
 		return http_queue(r); /* resumed with its answer */
@@ -242,6 +250,20 @@ static void http_completed_cb(void *cls, struct MHD_Connection *conn, void **con
 	h->busy--;
 }
 
+/* Percent-decoding as libmicrohttpd's own, but a decoded NUL becomes DEL,
+ * a control character the router refuses: "/%00" must not be "/". */
+static size_t http_unescape_cb(void *cls, struct MHD_Connection *conn, char *s)
+{
+	size_t n = MHD_http_unescape(s);
+
+	(void)cls;
+	(void)conn;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\0')
+			s[i] = 0x7f;
+	return n;
+}
+
 /* libmicrohttpd's messages, in its own format strings. */
 __attribute__((format(printf, 2, 0))) static void http_log_cb(void *cls, const char *fmt,
                                                               va_list ap)
@@ -271,7 +293,8 @@ struct http *http_new(struct event_base *base, int listen_fd, http_handler handl
 	        h, MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
 	        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
 	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
-	        MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
+	        MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_UNESCAPE_CALLBACK,
+	        http_unescape_cb, h, MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		snprintf(err, errlen, "libmicrohttpd failed to start (see debug log, -v)");
 		close(listen_fd);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "archive.h"
 #include "assets.h"
 #include "buf.h"
@@ -28,6 +29,7 @@ struct route {
 	const char *path;
 	const char *allow; /* the methods it takes, as the Allow header of a 405 says */
 	void (*fn)(struct web *w, struct http_req *r);
+	bool control; /* makes the sensors measure: checked by access.h */
 };
 
 static const char *path_label(struct http_req *r);
@@ -377,13 +379,13 @@ static bool asset_get(struct web *w, struct http_req *r)
 }
 
 static const struct route routes[] = {
-	{ "/", "GET, HEAD", page_get },
-	{ "/measure", "POST", page_measure },
-	{ "/events", "GET, HEAD", events_get },
-	{ "/metrics", "GET, HEAD", metrics_get },
-	{ "/api/v1/sensors", "GET, HEAD", api_sensors },
-	{ "/api/v1/history", "GET, HEAD", api_history },
-	{ "/api/v1/measure", "POST", api_measure },
+	{ "/", "GET, HEAD", page_get, false },
+	{ "/measure", "POST", page_measure, true },
+	{ "/events", "GET, HEAD", events_get, false },
+	{ "/metrics", "GET, HEAD", metrics_get, false },
+	{ "/api/v1/sensors", "GET, HEAD", api_sensors, false },
+	{ "/api/v1/history", "GET, HEAD", api_history, false },
+	{ "/api/v1/measure", "POST", api_measure, true },
 };
 static const size_t nroutes = sizeof routes / sizeof routes[0];
 
@@ -433,19 +435,36 @@ void web_handle(void *ctx, struct http_req *r)
 	const char *path = http_req_path(r);
 	const char *method = http_req_method(r);
 
+	char why[160];
+	unsigned refused;
+
+	/* The page's links and forms tell other sites nothing. */
+	http_add_header(r, "Referrer-Policy", "same-origin");
 	if (!is_token(method)) {
 		reply_error(w, r, 400, "the request's method is not an HTTP method");
+		return;
+	}
+	for (const char *c = path; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			reply_error(w, r, 400, "the path has control characters");
+			return;
+		}
+	if (w->access != NULL && (refused = access_check_host(w->access, r, why, sizeof why))) {
+		reply_error(w, r, refused, why);
 		return;
 	}
 	for (size_t i = 0; i < nroutes; i++) {
 		const struct route *rt = &routes[i];
 		if (strcmp(path, rt->path) != 0)
 			continue;
-		if (allowed(rt->allow, method)) {
-			rt->fn(w, r);
-		} else {
+		if (!allowed(rt->allow, method)) {
 			http_add_header(r, "Allow", rt->allow);
 			reply_error(w, r, 405, "method not allowed here");
+		} else if (rt->control && w->access != NULL &&
+		           (refused = access_check_control(w->access, r, why, sizeof why))) {
+			reply_error(w, r, refused, why);
+		} else {
+			rt->fn(w, r);
 		}
 		return;
 	}

@@ -44,6 +44,7 @@ function config(port, interval, blink, i2cDelay) {
 		file,
 		`[daemon]
 listen = 127.0.0.1:${port}
+min_gap = 0
 title = muricle
 interval = ${interval}
 state_directory = ${dir}

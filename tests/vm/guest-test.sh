@@ -90,6 +90,7 @@ cat > "$work/muricle.conf" << 'CONF'
 [daemon]
 listen = 127.0.0.1:8080
 interval = 30
+min_gap = 0
 [blinker led]
 gpio = GPIO17
 blink = 3
