@@ -8,6 +8,7 @@
 #   make install      install (honours DESTDIR and PREFIX)
 #   make deb          the Debian package, in build/deb/
 #   make bench        the benchmark (bench/results.md)
+#   make soak         ten minutes of load, reloads and bus faults (not in check)
 #   make fuzz         run each fuzz target for FUZZ_TIME seconds (default 300)
 #   make lint         clang-format check and cppcheck (make format fixes layout)
 #   make man          write muricle.conf(5)'s key list from the key tables
@@ -254,6 +255,12 @@ bench: deps-bench
 	$(MAKE) --no-print-directory $(BUILD)/muricled
 	bench/run.sh $(BUILD)/muricled
 
+# Ten minutes of load, reloads and injected bus faults (bench/soak.sh);
+# SOAK_TIME=seconds for another length. Not part of make check.
+soak: deps-bench
+	$(MAKE) --no-print-directory $(BUILD)/muricled
+	bench/soak.sh $(BUILD)/muricled
+
 deps-bench:
 	@scripts/install-deps.sh bench
 
@@ -266,6 +273,6 @@ lint:
 clean:
 	rm -rf build muricled
 
-.PHONY: all check fuzz fuzz-replay fuzz-run tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format man lint clean
+.PHONY: all check fuzz fuzz-replay fuzz-run soak tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format man lint clean
 
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

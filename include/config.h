@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "quantity.h"
+#include "sim.h"
 
 #define CONFIG_MAX_SENSORS 16
 #define CONFIG_NAME_MAX    32
@@ -166,6 +167,7 @@ struct config {
 		double i2c_delay; /* seconds added to every simulated transfer */
 		char absent[256]; /* sensor names whose simulated device is missing */
 		char gpio_dir[CONFIG_PATH_MAX + 1]; /* mirror line levels into files here */
+		struct sim_faults faults;
 	} sim;
 
 	struct mqtt_conf mqtt;

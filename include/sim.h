@@ -25,11 +25,29 @@ struct sim_device_ops {
 
 struct sim;
 
+/* Faults the simulated buses inject, to test what a flaky bus does. Each
+ * transfer starts an EIO burst (eio_burst transfers failing with EIO) with
+ * probability eio_rate, else is not acknowledged (ENXIO) with nack_rate,
+ * else takes `stall` seconds more with stall_rate. Reproducible from seed. */
+struct sim_faults {
+	double eio_rate, nack_rate, stall_rate;
+	unsigned eio_burst;
+	double stall;
+	unsigned seed;
+};
+
 /* delay: seconds each transfer takes; gpio_dir: if not empty, every line
  * level change is mirrored into gpio_dir/GPIOn ("0" or "1") for tests. */
 struct sim *sim_new(struct event_base *base, double delay, const char *gpio_dir);
 /* Change them (on reload); transfers in flight keep their delay. */
 void sim_configure(struct sim *sim, double delay, const char *gpio_dir);
+/* Inject these faults from now on (NULL or all rates 0: none). */
+void sim_set_faults(struct sim *sim, const struct sim_faults *f);
+/* Faults injected so far, of each kind. */
+struct sim_fault_counts {
+	uint64_t eio, nack, stall;
+};
+struct sim_fault_counts sim_fault_counts(const struct sim *sim);
 void sim_free(struct sim *sim);
 
 /* Put a device model on a bus at an address; the sim then owns dev. */

@@ -388,6 +388,8 @@ static void daemon_reload(struct daemon *d)
 	measure_set_sensors(d->measure, NULL, 0, &mc);
 	if (d->sim != NULL)
 		sim_configure(d->sim, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
+	if (d->sim != NULL)
+		sim_set_faults(d->sim, &cfg->sim.faults);
 	daemon_sensors(d, cfg);
 	mc = daemon_measure_conf(d);
 	measure_set_sensors(d->measure, d->sensors, d->nsensors, &mc);
@@ -439,6 +441,7 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_path,
 	sinks_add(d->sinks, &daemon_status_sink, d);
 	if (simulate) {
 		d->sim = sim_new(d->base, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
+		sim_set_faults(d->sim, &cfg->sim.faults);
 		d->gpio = sim_gpio(d->sim);
 	} else {
 		d->gpio = gpio_linux_new(d->base);

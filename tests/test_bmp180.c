@@ -173,6 +173,60 @@ START_TEST(driver_reads_true_values)
 }
 END_TEST
 
+/* A flaky bus (EIO bursts, NACKs, stalls past the deadline): a failed
+ * reading never shows a number, the error count is the count of failed
+ * readings, and the first good reading after a fault is the air's. */
+START_TEST(faults_never_freeze_a_value)
+{
+	struct tu_rig r;
+	const struct sim_faults f = { .eio_rate = 0.04,
+		                      .eio_burst = 3,
+		                      .nack_rate = 0.03,
+		                      .stall_rate = 0.02,
+		                      .stall = 0.3,
+		                      .seed = 42 };
+	int failed = 0, recovered = 0;
+	bool last_failed = false;
+
+	rig_init(&r, 0, true, 0);
+	sim_set_faults(r.sim, &f);
+	for (int i = 0; i < 150; i++) {
+		double t = 10 + i * 0.1, hpa = 990 + i * 0.2; /* the air moves */
+		sim_bmp180_set(r.model, t, hpa);
+		tu_rig_measure(&r, 0.2);
+		if (r.s->status == SENSOR_ERROR) {
+			failed++;
+			for (size_t k = 0; k < r.s->nvalues; k++)
+				ck_assert_msg(!r.s->values[k].valid,
+				              "a failed reading shows a number");
+			ck_assert(r.s->error[0] != '\0');
+			last_failed = true;
+		} else {
+			ck_assert_int_eq(r.s->status, SENSOR_OK);
+			ck_assert_double_eq_tol(r.s->values[0].v, t, 0.051);
+			ck_assert_double_eq_tol(r.s->values[1].v, hpa,
+			                        0.06); /* the model rounds its raw words */
+			recovered += last_failed;
+			last_failed = false;
+		}
+		ck_assert_uint_eq(r.s->errors, (uint64_t)failed);
+	}
+	struct sim_fault_counts n = sim_fault_counts(r.sim);
+	ck_assert_msg(n.eio > 0 && n.nack > 0 && n.stall > 0, "eio %llu nack %llu stall %llu",
+	              (unsigned long long)n.eio, (unsigned long long)n.nack,
+	              (unsigned long long)n.stall);
+	ck_assert_int_gt(failed, 5);
+	ck_assert_int_gt(recovered, 3);
+	/* Faults off: every reading good again. */
+	sim_set_faults(r.sim, NULL);
+	for (int i = 0; i < 5; i++) {
+		tu_rig_measure(&r, 0.2);
+		ck_assert_int_eq(r.s->status, SENSOR_OK);
+	}
+	tu_rig_free(&r);
+}
+END_TEST
+
 /* Calibrated values: the altitude comes from the calibrated pressure, and
  * the API's raw value is the reading before calibration. */
 START_TEST(calibrated_pressure_moves_the_altitude)
@@ -285,6 +339,7 @@ int main(void)
 	tcase_add_loop_test(tc, driver_reads_true_values, 0, 4);
 	tcase_add_test(tc, missing_device_then_recovery);
 	tcase_add_test(tc, calibrated_pressure_moves_the_altitude);
+	tcase_add_test(tc, faults_never_freeze_a_value);
 	tcase_add_test(tc, wrong_chip_id);
 	tcase_add_test(tc, timeout_on_slow_bus);
 	suite_add_tcase(s, tc);

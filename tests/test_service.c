@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <json-c/json.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -377,6 +378,109 @@ START_TEST(reload_during_a_stalled_transfer)
 }
 END_TEST
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The 99th percentile of n latencies of GET / (sorted in place). */
+static double page_p99(unsigned port, double *t, int n)
+{
+	struct tu_resp r;
+
+	for (int i = 0; i < n; i++) {
+		double t0 = now_s();
+		ck_assert_int_eq(tu_request(port, "GET", "/", &r), 0);
+		t[i] = now_s() - t0;
+		ck_assert_int_eq(r.status, 200);
+		tu_resp_free(&r);
+		usleep(10000);
+	}
+	qsort(t, (size_t)n, sizeof *t, cmp_double);
+	return t[n * 99 / 100];
+}
+
+/* The daemon on a flaky simulated bus (EIO bursts, NACKs, stalls longer
+ * than the timeout): failed readings show no number, errors are counted,
+ * the page answers as fast as without faults, and once the faults stop
+ * every sensor is good again within one interval. */
+START_TEST(faults_on_the_bus)
+{
+	static const char body[] = "interval = 0.5\ntimeout = 0.3\nhistory = 0\n[bmp180 baro]\n"
+	                           "[mq135 air]\n[simulation]\n";
+	static const char faults[] = "eio_rate = 0.05\neio_burst = 4\nnack_rate = 0.05\n"
+	                             "stall_rate = 0.05\nstall = 1.5\nfault_seed = 3\n";
+	struct tu_daemon d = { 0 };
+	struct tu_resp r;
+	char text[1024], flaky[1024];
+	double t[200];
+
+	snprintf(text, sizeof text, "[daemon]\nlisten = 127.0.0.1:@PORT@\nmin_gap = 0\n%s", body);
+	tu_daemon_start(&d, text);
+	usleep(1000000);
+	double base = page_p99(d.port, t, 100);
+	snprintf(flaky, sizeof flaky, "[daemon]\nlisten = 127.0.0.1:%u\nmin_gap = 0\n%s%s", d.port,
+	         body, faults);
+	char *path = tu_write_file(d.dir, "muricle.conf", flaky);
+	ck_assert_str_eq(path, d.conf);
+	free(path);
+	kill(d.pid, SIGHUP);
+	long errors = 0;
+	double faulty = 0;
+	for (int round = 0; round < 4; round++) {
+		double p = page_p99(d.port, t, 50);
+		faulty = p > faulty ? p : faulty;
+		ck_assert_int_eq(tu_request(d.port, "GET", "/api/v1/sensors", &r), 0);
+		json_object *o = json_tokener_parse(r.body), *sensors;
+		ck_assert(json_object_object_get_ex(o, "sensors", &sensors));
+		for (size_t i = 0; i < json_object_array_length(sensors); i++) {
+			json_object *sn = json_object_array_get_idx(sensors, i), *v, *vals;
+			ck_assert(json_object_object_get_ex(sn, "status", &v));
+			bool failed = strcmp(json_object_get_string(v), "error") == 0;
+			ck_assert(json_object_object_get_ex(sn, "values", &vals));
+			json_object_object_foreach(vals, name, val)
+			{
+				json_object *x;
+				ck_assert(json_object_object_get_ex(val, "value", &x));
+				ck_assert_msg(!failed || x == NULL,
+				              "%s shows a number after a failure", name);
+			}
+		}
+		json_object_put(o);
+		errors = errors_of(r.body, "baro") + errors_of(r.body, "air");
+		tu_resp_free(&r);
+	}
+	ck_assert_msg(errors > 0, "no reading failed: were faults injected?");
+	/* A loop that waited for a stall would show 1.5 s. */
+	ck_assert_msg(faulty < base + 0.25, "page p99 %.1f ms with faults, %.1f ms without",
+	              faulty * 1e3, base * 1e3);
+	/* Faults off: every sensor good within one interval (and a timeout). */
+	snprintf(flaky, sizeof flaky, "[daemon]\nlisten = 127.0.0.1:%u\nmin_gap = 0\n%s", d.port,
+	         body);
+	path = tu_write_file(d.dir, "muricle.conf", flaky);
+	free(path);
+	kill(d.pid, SIGHUP);
+	bool all_ok = false;
+	double t0 = now_s();
+	while (!all_ok && now_s() - t0 < 5) {
+		usleep(50000);
+		ck_assert_int_eq(tu_request(d.port, "GET", "/api/v1/sensors", &r), 0);
+		all_ok = strstr(r.body, "\"status\":\"error\"") == NULL &&
+		         strstr(r.body, "\"status\":\"pending\"") == NULL;
+		tu_resp_free(&r);
+	}
+	ck_assert_msg(all_ok, "not recovered 5 s after the faults stopped");
+	ck_assert_msg(now_s() - t0 < 0.5 + 0.3 + 1.5 + 0.2, "recovery took %.2f s", now_s() - t0);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	char *log = tu_daemon_log(&d);
+	ck_assert_ptr_nonnull(strstr(log, "simulation: injecting faults"));
+	free(log);
+	tu_daemon_free(&d);
+}
+END_TEST
+
 static void nop(struct sensor *s)
 {
 	(void)s;
@@ -434,6 +538,7 @@ int main(void)
 	tcase_add_test(tc, reload_keeps_a_running_configuration_over_a_bad_one);
 	tcase_add_test(tc, reload_answers_waiting_requests);
 	tcase_add_test(tc, reload_during_a_stalled_transfer);
+	tcase_add_test(tc, faults_on_the_bus);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

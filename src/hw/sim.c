@@ -42,6 +42,10 @@ struct sim_line {
 struct sim {
 	struct event_base *base;
 	struct timeval delay;
+	struct sim_faults faults;
+	uint64_t rng;      /* the faults' random state */
+	unsigned eio_left; /* transfers still failing in this burst */
+	struct sim_fault_counts injected;
 	char gpio_dir[256];
 	struct sim_dev *devs;
 	struct sim_line lines[SIM_GPIO_LINES];
@@ -73,6 +77,67 @@ void sim_configure(struct sim *sim, double delay, const char *gpio_dir)
 {
 	sim->delay = loop_timeval(delay);
 	snprintf(sim->gpio_dir, sizeof sim->gpio_dir, "%s", gpio_dir ? gpio_dir : "");
+}
+
+void sim_set_faults(struct sim *sim, const struct sim_faults *f)
+{
+	if (f == NULL) {
+		memset(&sim->faults, 0, sizeof sim->faults);
+	} else {
+		sim->faults = *f;
+		sim->rng = f->seed;
+	}
+	sim->eio_left = 0;
+	if (f != NULL && (f->eio_rate > 0 || f->nack_rate > 0 || f->stall_rate > 0))
+		log_warn("simulation: injecting faults: EIO bursts %.3f (x%u), NACKs %.3f, "
+		         "stalls %.3f (%.1f s)",
+		         f->eio_rate, f->eio_burst, f->nack_rate, f->stall_rate, f->stall);
+}
+
+struct sim_fault_counts sim_fault_counts(const struct sim *sim)
+{
+	return sim->injected;
+}
+
+/* A uniform number in [0, 1) (splitmix64). */
+static double sim_random(struct sim *sim)
+{
+	uint64_t z = (sim->rng += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
+}
+
+/* The fault this transfer meets: an errno value, or 0 with *stall set when
+ * it takes longer, or none. */
+static int sim_fault(struct sim *sim, bool *stall)
+{
+	const struct sim_faults *f = &sim->faults;
+
+	*stall = false;
+	if (sim->eio_left > 0) {
+		sim->eio_left--;
+		sim->injected.eio++;
+		return EIO;
+	}
+	if (f->eio_rate <= 0 && f->nack_rate <= 0 && f->stall_rate <= 0)
+		return 0;
+	double x = sim_random(sim);
+	if (x < f->eio_rate) {
+		sim->eio_left = f->eio_burst > 0 ? f->eio_burst - 1 : 0;
+		sim->injected.eio++;
+		return EIO;
+	}
+	if (x < f->eio_rate + f->nack_rate) {
+		sim->injected.nack++;
+		return ENXIO;
+	}
+	if (x < f->eio_rate + f->nack_rate + f->stall_rate) {
+		sim->injected.stall++;
+		*stall = true;
+	}
+	return 0;
 }
 
 void sim_free(struct sim *sim)
@@ -156,9 +221,15 @@ static void sim_bus_submit(struct i2c_bus *bus, struct i2c_req *req)
 	struct sim_dev *d = *sim_find(sb->sim, bus->path, req->addr);
 	struct sim_xfer *x = xcalloc(1, sizeof *x);
 
+	bool stall = false;
+	int fault = d != NULL ? sim_fault(sb->sim, &stall) : 0;
+	struct timeval delay = sb->sim->delay;
+
 	x->req = req;
 	if (d == NULL)
 		x->err = ENXIO; /* nobody acknowledges the address */
+	else if (fault != 0)
+		x->err = fault; /* the transfer never reached the chip */
 	else if (req->write)
 		x->err = d->ops->write(d->dev, req->reg, req->data, req->len);
 	else
@@ -166,7 +237,11 @@ static void sim_bus_submit(struct i2c_bus *bus, struct i2c_req *req)
 	x->ev = evtimer_new(sb->sim->base, xfer_done_cb, x);
 	LIST_INSERT_HEAD(&sb->pending, x, link);
 	req->backend = x;
-	evtimer_add(x->ev, &sb->sim->delay);
+	if (stall) {
+		struct timeval more = loop_timeval(sb->sim->faults.stall);
+		evutil_timeradd(&delay, &more, &delay);
+	}
+	evtimer_add(x->ev, &delay);
 }
 
 static void sim_bus_cancel(struct i2c_bus *bus, struct i2c_req *req)
