@@ -38,13 +38,14 @@ function freePort() {
 	});
 }
 
-function config(port, interval, blink, i2cDelay) {
-	const file = path.join(dir, `muricle-${interval}.conf`);
+function config(port, interval, blink, i2cDelay, passwordFile = "") {
+	const file = path.join(dir, `muricle-${interval}${passwordFile ? "-pw" : ""}.conf`);
 	fs.writeFileSync(
 		file,
 		`[daemon]
 listen = 127.0.0.1:${port}
 min_gap = 0
+control_password_file = ${passwordFile}
 title = muricle
 interval = ${interval}
 state_directory = ${dir}
@@ -231,6 +232,33 @@ async function main() {
 		await plain.close();
 
 		assert.deepEqual(problems, [], "no console errors or failed requests");
+
+		step("with a control password MEASURE asks for it, and measures once given");
+		assert.equal(await stop(d), 0);
+		const pw = path.join(dir, "control-password");
+		fs.writeFileSync(pw, "green house\n", { mode: 0o600 });
+		d = await start(config(port, 3600, 0.2, 0, pw), port);
+		const count = async () => (await (await fetch(`http://127.0.0.1:${port}/api/v1/sensors`)).json()).measurements;
+		const beforePw = await count();
+		// Playwright answers the browser's login prompt as a person would.
+		const stranger = await browser.newContext({ httpCredentials: { username: "pi", password: "wrong" } });
+		const sp = await stranger.newPage();
+		await sp.goto(`http://127.0.0.1:${port}/`);
+		const [answer] = await Promise.all([
+			sp.waitForResponse((r) => r.url().endsWith("/measure") && r.request().method() === "POST", { timeout: 10000 }),
+			sp.click("#measure button"),
+		]);
+		assert.equal(answer.status(), 401, "a wrong password is refused");
+		assert.match(answer.headers()["www-authenticate"] || "", /^Basic realm="muricle"/, "and asked for again");
+		assert.equal(await count(), beforePw, "nothing measured without the password");
+		await stranger.close();
+		const owner = await browser.newContext({ httpCredentials: { username: "pi", password: "green house" } });
+		const op = await owner.newPage();
+		await op.goto(`http://127.0.0.1:${port}/`);
+		await op.click("#measure button");
+		await op.waitForFunction((n) => /Measurement (\d+)/.test(document.querySelector("#round").textContent) && Number(document.querySelector("#round").textContent.match(/Measurement (\d+)/)[1]) > n, beforePw, { timeout: 10000 });
+		assert.ok((await count()) > beforePw, "with the password MEASURE measured");
+		await owner.close();
 	} finally {
 		await browser.close();
 		await stop(d);
