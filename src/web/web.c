@@ -434,7 +434,6 @@ void web_handle(void *ctx, struct http_req *r)
 	struct web *w = ctx;
 	const char *path = http_req_path(r);
 	const char *method = http_req_method(r);
-
 	char why[160];
 	unsigned refused;
 
