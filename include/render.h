@@ -43,6 +43,11 @@ void render_reading_json(struct buf *b, const struct sensor *s, double t, double
  * series matched. */
 size_t render_history(struct buf *b, const struct history *h, const struct render_view *v,
                       const char *sensor, const char *value, double since);
+/* GET /api/v1/history.csv: the same points as CSV (RFC 4180), one line
+ * each: sensor, value, unit, time (ISO 8601 UTC), unix_time, reading (empty
+ * where the reading failed). */
+size_t render_history_csv(struct buf *b, const struct history *h, const struct render_view *v,
+                          const char *sensor, const char *value, double since);
 /* One line for systemd's STATUS=: "4 sensors ok, last measured 10:32:05"
  * or "3 of 4 sensors ok (air: error), last measured 10:32:05". */
 void render_summary(struct buf *b, const struct render_view *v);

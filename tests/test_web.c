@@ -268,6 +268,60 @@ START_TEST(access_checks)
 }
 END_TEST
 
+/* The history as CSV: the JSON's filters, a header line, one line per
+ * point, an empty reading where one failed. */
+START_TEST(history_as_csv)
+{
+	struct rig r;
+	struct tu_req t;
+	char h[128];
+
+	rig_init(&r);
+	sensor_set(r.s[0], 0, 20.4);
+	history_record(r.w.history, r.s[0], 1796176560);
+	r.s[0]->values[0].valid = false; /* a failed reading */
+	history_record(r.w.history, r.s[0], 1796176620);
+	sensor_set(r.s[0], 0, -3.5);
+	history_record(r.w.history, r.s[0], 1796176680);
+
+	tu_req_init(&t, "GET", "/api/v1/history.csv");
+	tu_req_arg(&t, "sensor", "room");
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 200);
+	ck_assert_str_eq(t.type, "text/csv; charset=utf-8; header=present");
+	ck_assert_str_eq(tu_req_sent(&t, "Content-Disposition", h, sizeof h),
+	                 "attachment; filename=\"muricle-room.csv\"");
+	ck_assert_str_eq(t.body, "sensor,value,unit,time,unix_time,reading\r\n"
+	                         "room,temperature,°C,2026-12-02T01:56:00Z,1796176560,20.4\r\n"
+	                         "room,temperature,°C,2026-12-02T01:57:00Z,1796176620,\r\n"
+	                         "room,temperature,°C,2026-12-02T01:58:00Z,1796176680,-3.5\r\n");
+	tu_req_free(&t);
+
+	tu_req_init(&t, "GET", "/api/v1/history.csv");
+	tu_req_arg(&t, "since", "1796176600");
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 200);
+	ck_assert_ptr_null(strstr(t.body, "1796176560"));
+	ck_assert_ptr_nonnull(strstr(t.body, "1796176680"));
+	ck_assert_str_eq(tu_req_sent(&t, "Content-Disposition", h, sizeof h),
+	                 "attachment; filename=\"muricle.csv\"");
+	tu_req_free(&t);
+
+	tu_req_init(&t, "GET", "/api/v1/history.csv");
+	tu_req_arg(&t, "sensor", "cellar");
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 404);
+	json_object_put(json_body(&t));
+	tu_req_free(&t);
+	tu_req_init(&t, "GET", "/api/v1/history.csv");
+	tu_req_arg(&t, "since", "soon");
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 400);
+	tu_req_free(&t);
+	rig_free(&r);
+}
+END_TEST
+
 START_TEST(assets_revalidate)
 {
 	struct rig r;
@@ -404,6 +458,7 @@ int main(void)
 	tcase_add_test(tc, page_and_api);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, access_checks);
+	tcase_add_test(tc, history_as_csv);
 	tcase_add_test(tc, assets_revalidate);
 	tcase_add_test(tc, protocol_corners);
 	tcase_add_test(tc, measure_answers_after_the_round);

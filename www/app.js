@@ -204,7 +204,14 @@
 			const svg = el("svg", { class: "chart", role: "img", tabindex: "0", preserveAspectRatio: "none" });
 			svg.dataset.sensor = s.sensor;
 			svg.dataset.value = s.value;
-			fig.append(caption, svg);
+			const csv = document.createElement("a");
+			csv.className = "csv";
+			csv.href = "/api/v1/history.csv?sensor=" + encodeURIComponent(s.sensor) + "&value=" + encodeURIComponent(s.value);
+			csv.download = "";
+			csv.textContent = "CSV";
+			csv.title = "Download these readings as CSV";
+			csv.setAttribute("aria-label", "Download the " + s.value + " readings of " + s.sensor + " as CSV");
+			fig.append(caption, svg, csv);
 			$(".charts", sec).appendChild(fig);
 			const se = { sensor: s.sensor, value: s.value, points: s.points, svg: svg, caption: caption, decimals: s.decimals, unit: s.unit };
 			series.set(key(s.sensor, s.value), se);

@@ -285,6 +285,21 @@ void render_reading_json(struct buf *b, const struct sensor *s, double t, double
 	buf_puts(b, "}\n");
 }
 
+/* Whether a series is asked for, and the sensor value it belongs to (NULL
+ * when the sensor is gone). */
+static bool series_wanted(const struct history_series *se, const struct render_view *v,
+                          const char *sensor, const char *value, const struct sensor_value **sv)
+{
+	if ((sensor != NULL && strcmp(sensor, se->sensor) != 0) ||
+	    (value != NULL && strcmp(value, se->value) != 0))
+		return false;
+	*sv = NULL;
+	for (size_t k = 0; k < v->n && *sv == NULL; k++)
+		if (strcmp(v->sensors[k]->name, se->sensor) == 0)
+			*sv = sensor_value(v->sensors[k], se->value);
+	return true;
+}
+
 size_t render_history(struct buf *b, const struct history *h, const struct render_view *v,
                       const char *sensor, const char *value, double since)
 {
@@ -293,13 +308,9 @@ size_t render_history(struct buf *b, const struct history *h, const struct rende
 	buf_printf(b, "{\"interval\":%g,\"capacity\":%zu,\"series\":[", h->interval, h->cap);
 	for (size_t i = 0; i < h->n; i++) {
 		const struct history_series *se = &h->series[i];
-		if ((sensor != NULL && strcmp(sensor, se->sensor) != 0) ||
-		    (value != NULL && strcmp(value, se->value) != 0))
+		const struct sensor_value *sv;
+		if (!series_wanted(se, v, sensor, value, &sv))
 			continue;
-		const struct sensor_value *sv = NULL;
-		for (size_t k = 0; k < v->n && sv == NULL; k++)
-			if (strcmp(v->sensors[k]->name, se->sensor) == 0)
-				sv = sensor_value(v->sensors[k], se->value);
 		int decimals = sv != NULL ? sv->decimals : 2;
 		const char *unit = sv != NULL ? sv->q->unit : "";
 		buf_puts(b, matched++ ? ",{\"sensor\":" : "{\"sensor\":");
@@ -327,6 +338,57 @@ size_t render_history(struct buf *b, const struct history *h, const struct rende
 		buf_puts(b, "]}");
 	}
 	buf_puts(b, "]}\n");
+	return matched;
+}
+
+/* A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line
+ * break, quotes doubled. */
+static void put_csv(struct buf *b, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		buf_puts(b, s);
+		return;
+	}
+	buf_puts(b, "\"");
+	for (; *s != '\0'; s++)
+		buf_add(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
+	buf_puts(b, "\"");
+}
+
+size_t render_history_csv(struct buf *b, const struct history *h, const struct render_view *v,
+                          const char *sensor, const char *value, double since)
+{
+	size_t matched = 0;
+
+	buf_puts(b, "sensor,value,unit,time,unix_time,reading\r\n");
+	for (size_t i = 0; i < h->n; i++) {
+		const struct history_series *se = &h->series[i];
+		const struct sensor_value *sv;
+		if (!series_wanted(se, v, sensor, value, &sv))
+			continue;
+		matched++;
+		int decimals = sv != NULL ? sv->decimals : 2;
+		for (size_t k = 0; k < se->len; k++) {
+			struct history_point p = history_get(se, k);
+			if (p.t < since)
+				continue;
+			put_csv(b, se->sensor);
+			buf_puts(b, ",");
+			put_csv(b, se->value);
+			buf_puts(b, ",");
+			put_csv(b, sv != NULL ? sv->q->unit : "");
+			buf_puts(b, ",");
+			time_t secs = (time_t)p.t;
+			struct tm tm;
+			char when[32];
+			gmtime_r(&secs, &tm);
+			strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+			buf_printf(b, "%s,%lu,", when, (unsigned long)p.t);
+			if (isfinite(p.v))
+				buf_printf(b, "%.*f", decimals, (double)p.v);
+			buf_puts(b, "\r\n"); /* an empty reading: it failed */
+		}
+	}
 	return matched;
 }
 

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@
 #define TYPE_JSON    "application/json"
 #define TYPE_TEXT    "text/plain; charset=utf-8"
 #define TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
+#define TYPE_CSV     "text/csv; charset=utf-8; header=present"
 
 struct route {
 	const char *path;
@@ -198,8 +200,19 @@ static void put_echo(struct buf *b, const char *s)
 		buf_puts(b, "...");
 }
 
-/* GET /api/v1/history?sensor=NAME&value=NAME&since=UNIX_SECONDS */
-static void api_history(struct web *w, struct http_req *r)
+/* Whether a name may go into a file name as it is: short, letters, digits,
+ * "_" and "-". */
+static bool safe_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 40 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+/* GET /api/v1/history?sensor=NAME&value=NAME&since=UNIX_SECONDS, as JSON
+ * or as CSV. */
+static void history_get_as(struct web *w, struct http_req *r, bool csv)
 {
 	const char *sensor = http_req_arg(r, "sensor");
 	const char *value = http_req_arg(r, "value");
@@ -219,7 +232,8 @@ static void api_history(struct web *w, struct http_req *r)
 	}
 	struct render_view v = web_view(w);
 	buf_init(&b);
-	size_t matched = render_history(&b, w->history, &v, sensor, value, since);
+	size_t matched = csv ? render_history_csv(&b, w->history, &v, sensor, value, since)
+	                     : render_history(&b, w->history, &v, sensor, value, since);
 	if (matched == 0 && (sensor != NULL || value != NULL)) {
 		buf_reset(&b);
 		buf_puts(&b, "no history for sensor=");
@@ -231,7 +245,26 @@ static void api_history(struct web *w, struct http_req *r)
 		buf_free(&b);
 		return;
 	}
-	reply_buf(w, r, 200, TYPE_JSON, &b);
+	if (csv) {
+		char disp[160];
+		snprintf(disp, sizeof disp, "attachment; filename=\"muricle%s%s%s%s.csv\"",
+		         sensor != NULL && safe_name(sensor) ? "-" : "",
+		         sensor != NULL && safe_name(sensor) ? sensor : "",
+		         value != NULL && safe_name(value) ? "-" : "",
+		         value != NULL && safe_name(value) ? value : "");
+		http_add_header(r, "Content-Disposition", disp);
+	}
+	reply_buf(w, r, 200, csv ? TYPE_CSV : TYPE_JSON, &b);
+}
+
+static void api_history(struct web *w, struct http_req *r)
+{
+	history_get_as(w, r, false);
+}
+
+static void api_history_csv(struct web *w, struct http_req *r)
+{
+	history_get_as(w, r, true);
 }
 
 static void metrics_get(struct web *w, struct http_req *r)
@@ -385,6 +418,7 @@ static const struct route routes[] = {
 	{ "/metrics", "GET, HEAD", metrics_get, false },
 	{ "/api/v1/sensors", "GET, HEAD", api_sensors, false },
 	{ "/api/v1/history", "GET, HEAD", api_history, false },
+	{ "/api/v1/history.csv", "GET, HEAD", api_history_csv, false },
 	{ "/api/v1/measure", "POST", api_measure, true },
 };
 static const size_t nroutes = sizeof routes / sizeof routes[0];

@@ -174,6 +174,16 @@ async function main() {
 		}
 		const label = await page.getAttribute(chart, "aria-label");
 		assert.match(label, /^pressure over .* h: min .* hPa, max .* hPa, now .* hPa$/, "the chart says what it shows");
+		const links = await page.$$eval("figure a.csv", (els) => els.map((e) => e.href));
+		assert.equal(links.length, charts.length, "a CSV link under every chart");
+		const pressureCsv = links.find((h) => h.includes("sensor=barometer&value=pressure"));
+		const csvAnswer = await page.request.get(pressureCsv);
+		assert.equal(csvAnswer.status(), 200);
+		assert.match(csvAnswer.headers()["content-disposition"] || "", /attachment; filename="muricle-barometer-pressure.csv"/);
+		const csvLines = (await csvAnswer.text()).trim().split("\r\n");
+		assert.equal(csvLines[0], "sensor,value,unit,time,unix_time,reading", "the CSV's header");
+		assert.ok(csvLines.length - 1 >= 4, `the CSV has the first daemon's points (${csvLines.length - 1})`);
+		assert.match(csvLines[1], /^barometer,pressure,hPa,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,\d+,\d+\.\d\d$/);
 
 		step("MEASURE updates the page without a reload");
 		const round = await page.textContent("#round");
