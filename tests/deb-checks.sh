@@ -35,5 +35,10 @@ check "the configuration is a conffile" sh -c "dpkg-deb --ctrl-tarfile '$deb' | 
 check "the socket is enabled on install" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./postinst | grep -q \"deb-systemd-helper enable 'muricle.socket'\""
 check "the service is enabled on install" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./postinst | grep -q \"deb-systemd-helper enable 'muricle.service'\""
 
+check "the README under /usr/share/doc" sh -c "echo \"\$0\" | grep -Eq ' \./usr/share/doc/muricle/README\.md(\.gz)?\$'" "$contents"
+check "the calibration guide under /usr/share/doc" sh -c "echo \"\$0\" | grep -Eq ' \./usr/share/doc/muricle/mq135\.md(\.gz)?\$'" "$contents"
+check "existing devices get their groups on install" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./postinst | grep -q 'udevadm trigger --action=change --subsystem-match=gpio --subsystem-match=i2c-dev'"
+check "purge removes the state directory" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./postrm | grep -q 'rm -rf /var/lib/private/muricle /var/lib/muricle'"
+
 echo "deb checks: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

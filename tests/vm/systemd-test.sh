@@ -62,4 +62,10 @@ restarted() {
 check "a frozen daemon is restarted by the watchdog" wait_for 40 restarted
 check "the watchdog was the reason" journal_has "Watchdog timeout"
 check "the page answers again" wait_for 60 page
+
+# Purge: the service goes, and so do its configuration and its history.
+check "the package purges" sh -c "dpkg --purge muricle > '$work/purge.log' 2>&1"
+check "the service is gone" sh -c "! systemctl is-active --quiet muricle.service"
+check "purge removed the history" sh -c "! test -e /var/lib/muricle && ! test -e /var/lib/private/muricle"
+check "purge removed the configuration" test ! -e /etc/muricle/muricle.conf
 finish
