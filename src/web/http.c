@@ -361,6 +361,19 @@ static const char *mhd_req_header(const struct http_req *req, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+/* What every answer of ours carries: its type, the route's headers, and a
+ * Referrer-Policy so that the page's links and forms tell other sites
+ * nothing. */
+static void http_response_headers(struct MHD_Response *resp, const char *content_type,
+                                  const struct http_req *req)
+{
+	if (content_type != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	for (size_t i = 0; i < req->nheaders; i += 2)
+		MHD_add_response_header(resp, req->headers[i], req->headers[i + 1]);
+}
+
 static void mhd_req_reply(struct http_req *req, unsigned status, const char *content_type,
                           char *body, size_t len)
 {
@@ -370,10 +383,7 @@ static void mhd_req_reply(struct http_req *req, unsigned status, const char *con
 
 	if (resp == NULL)
 		fatal("http: cannot create a response");
-	if (content_type != NULL)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	for (size_t i = 0; i < req->nheaders; i += 2)
-		MHD_add_response_header(resp, req->headers[i], req->headers[i + 1]);
+	http_response_headers(resp, content_type, req);
 	r->status = status;
 	r->response = resp;
 	if (r->suspended) {
@@ -435,9 +445,7 @@ static struct http_stream *mhd_req_stream(struct http_req *req, const char *cont
 	                                                              http_stream_reader, st, NULL);
 	if (resp == NULL)
 		fatal("http: cannot create a stream response");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	for (size_t i = 0; i < req->nheaders; i += 2)
-		MHD_add_response_header(resp, req->headers[i], req->headers[i + 1]);
+	http_response_headers(resp, content_type, req);
 	r->status = 200;
 	r->response = resp;
 	r->stream = st;

@@ -471,8 +471,6 @@ void web_handle(void *ctx, struct http_req *r)
 	char why[160];
 	unsigned refused;
 
-	/* The page's links and forms tell other sites nothing. */
-	http_add_header(r, "Referrer-Policy", "same-origin");
 	if (!is_token(method)) {
 		reply_error(w, r, 400, "the request's method is not an HTTP method");
 		return;
