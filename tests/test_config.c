@@ -11,6 +11,7 @@
 #include "button.h"
 #include "config.h"
 #include "driver.h"
+#include "file.h"
 #include "mq135.h"
 #include "testutil.h"
 
@@ -456,6 +457,45 @@ START_TEST(lists)
 }
 END_TEST
 
+/* Secrets (the MQTT and control passwords): a named file, else the
+ * systemd credential, else none; unreadable, empty or too long is an error. */
+START_TEST(secrets)
+{
+	char *dir = tu_tempdir(), out[16], err[4200];
+	char *good = tu_write_file(dir, "control-password", "s3cret\nnot this\n");
+	char *empty = tu_write_file(dir, "empty", "\n");
+	char *big = tu_write_file(dir, "big", "far longer than sixteen bytes\n");
+
+	unsetenv("CREDENTIALS_DIRECTORY");
+	ck_assert_int_eq(
+	        file_read_secret(good, "control-password", out, sizeof out, err, sizeof err), 1);
+	ck_assert_str_eq(out, "s3cret");
+	ck_assert_int_eq(file_read_secret("", "control-password", out, sizeof out, err, sizeof err),
+	                 0);
+	ck_assert_int_eq(file_read_secret(NULL, "x", out, sizeof out, err, sizeof err), 0);
+	ck_assert_int_eq(file_read_secret("/nonexistent/pw", "x", out, sizeof out, err, sizeof err),
+	                 -1);
+	ck_assert_str_eq(err, "cannot read /nonexistent/pw: No such file or directory");
+	ck_assert_int_eq(file_read_secret(empty, "x", out, sizeof out, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "is empty"));
+	ck_assert_int_eq(file_read_secret(big, "x", out, sizeof out, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "longer than 15 bytes"));
+	/* The credential: read when given; none when that one was not passed. */
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	out[0] = '\0';
+	ck_assert_int_eq(file_read_secret("", "control-password", out, sizeof out, err, sizeof err),
+	                 1);
+	ck_assert_str_eq(out, "s3cret");
+	ck_assert_int_eq(file_read_secret("", "mqtt-password", out, sizeof out, err, sizeof err),
+	                 0);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	free(good);
+	free(empty);
+	free(big);
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -475,6 +515,7 @@ int main(void)
 	tcase_add_test(tc, man_page_lists_every_key);
 	tcase_add_test(tc, same_sensor);
 	tcase_add_test(tc, lists);
+	tcase_add_test(tc, secrets);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

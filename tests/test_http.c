@@ -299,6 +299,8 @@ START_TEST(malformed_requests)
 	tu_send(fd, "0\r\n\r\n");
 	ck_assert_int_eq(tu_read_response(fd, &r, false, 10000), 0);
 	ck_assert_int_eq(r.status, 413);
+	/* Answers made before any route carry the policy too. */
+	ck_assert_ptr_nonnull(strstr(r.head, "Referrer-Policy: same-origin"));
 	tu_resp_free(&r);
 	close(fd);
 
@@ -415,6 +417,24 @@ START_TEST(control_needs_same_origin_and_the_password)
 	ck_assert_int_eq(tu_daemon_stop(&d), 0);
 	char *log = tu_daemon_log(&d);
 	ck_assert_ptr_nonnull(strstr(log, "needs the control password"));
+	free(log);
+	tu_daemon_free(&d);
+
+	/* A password file that cannot be read: measuring is refused, not open. */
+	tu_daemon_start(&d, "[daemon]\nlisten = 127.0.0.1:@PORT@\ninterval = 3600\n"
+	                    "control_password_file = /nonexistent/control-password\n"
+	                    "[bmp180 baro]\n");
+	ck_assert_int_eq(tu_request(d.port, "POST", "/api/v1/measure", &r), 0);
+	ck_assert_int_eq(r.status, 503);
+	tu_resp_free(&r);
+	ck_assert_int_eq(tu_request(d.port, "GET", "/api/v1/sensors", &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	tu_resp_free(&r);
+	ck_assert_int_eq(tu_daemon_stop(&d), 0);
+	log = tu_daemon_log(&d);
+	ck_assert_msg(
+	        strstr(log, "the control password: cannot read /nonexistent/control-password"),
+	        "%s", log);
 	free(log);
 	tu_daemon_free(&d);
 	free(pw);

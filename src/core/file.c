@@ -206,9 +206,10 @@ int file_read_secret(const char *path, const char *credential, char *out, size_t
 		return 0;
 	char *text = file_read(where, 4096, &len);
 	if (text == NULL) {
-		snprintf(err, errlen, "cannot read %s: %s", where, strerror(errno));
+		int e = errno;
+		snprintf(err, errlen, "cannot read %s: %s", where, strerror(e));
 		/* No credential passed is no secret; a named file must be there. */
-		return path != NULL && path[0] != '\0' ? -1 : errno == ENOENT ? 0 : -1;
+		return path != NULL && path[0] != '\0' ? -1 : e == ENOENT ? 0 : -1;
 	}
 	text[strcspn(text, "\r\n")] = '\0';
 	int rc = 1;
