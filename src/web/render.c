@@ -22,6 +22,18 @@ static void put_iso(struct buf *b, double t)
 	buf_printf(b, "%s.%03dZ", s, (int)((t - floor(t)) * 1000));
 }
 
+/* A quoted ISO 8601 time, or null for none (t <= 0). */
+static void put_iso_or_null(struct buf *b, double t)
+{
+	if (t > 0) {
+		buf_puts(b, "\"");
+		put_iso(b, t);
+		buf_puts(b, "\"");
+	} else {
+		buf_puts(b, "null");
+	}
+}
+
 static void put_age(struct buf *b, double age)
 {
 	if (age < 60)
@@ -198,13 +210,7 @@ static void put_round(struct buf *b, const struct render_view *v)
 	           v->simulated ? "true" : "false");
 	put_iso(b, v->now_wall);
 	buf_puts(b, "\",\"last_measurement\":");
-	if (v->last_time > 0) {
-		buf_puts(b, "\"");
-		put_iso(b, v->last_time);
-		buf_puts(b, "\"");
-	} else {
-		buf_puts(b, "null");
-	}
+	put_iso_or_null(b, v->last_time);
 }
 
 void render_mqtt_text(struct buf *b, const struct mqtt_stats *m)
@@ -232,13 +238,7 @@ static void put_mqtt(struct buf *b, const struct render_view *v)
 	if (m == NULL)
 		return;
 	buf_printf(b, ",\"mqtt\":{\"connected\":%s,\"since\":", m->connected ? "true" : "false");
-	if (m->since > 0) {
-		buf_puts(b, "\"");
-		put_iso(b, m->since);
-		buf_puts(b, "\"");
-	} else {
-		buf_puts(b, "null");
-	}
+	put_iso_or_null(b, m->since);
 	buf_puts(b, ",\"error\":");
 	if (m->error[0] != '\0')
 		buf_json_str(b, m->error);
