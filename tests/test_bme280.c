@@ -140,6 +140,11 @@ START_TEST(every_input_matches_the_datasheet_code)
 }
 END_TEST
 
+static void nop(struct sensor *s)
+{
+	(void)s;
+}
+
 /* A shown number is the exact result rounded once: 23.45 degC (2345) is a
  * tie that 2345 / 100.0 (23.4499...) would print as 23.4. */
 START_TEST(ties_round_once)
@@ -159,6 +164,16 @@ START_TEST(ties_round_once)
 	ck_assert_int_eq(round_div(7, 2), 4);
 	ck_assert_int_eq(round_div(-7, 2), -4);
 	ck_assert_int_eq(round_div(6, 4), 2);
+	/* What the drivers call: rounded to each value's own decimals. */
+	static const struct sensor_ops none = { "t", nop, nop, nop };
+	struct sensor *sn = sensor_new(&none, "t", NULL);
+	size_t t = tu_add_value(sn, "temperature", Q_TEMPERATURE, 0);
+	size_t p = tu_add_value(sn, "pressure", Q_PRESSURE, 0);
+	sensor_set_fixed(sn, t, -2345, 100);
+	ck_assert_double_eq(sn->values[t].v, -23.5);
+	sensor_set_fixed(sn, p, 25939328, 25600);
+	ck_assert_double_eq(sn->values[p].v, 1013.26);
+	sensor_free(sn);
 }
 END_TEST
 
