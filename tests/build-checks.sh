@@ -3,19 +3,8 @@
 # honouring DESTDIR and PREFIX. Usage: tests/build-checks.sh BINARY
 set -u
 bin=$1
-passed=0
-failed=0
-
-check() {
-	name=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAILED: $name"
-	fi
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # PIE: an ELF of type DYN. Full RELRO: GNU_RELRO plus BIND_NOW.
 check "PIE" sh -c "readelf -h '$bin' | grep -q 'Type:.*DYN'"
@@ -33,5 +22,4 @@ check "units installed, naming the installed binary" grep -q "^ExecStart=/opt/m/
 check "installed config is valid" "$dest/opt/m/sbin/muricled" --check-config -c "$dest/etc/muricle/muricle.conf"
 rm -rf "$dest"
 
-echo "build checks: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary build

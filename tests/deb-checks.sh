@@ -5,19 +5,8 @@
 # Usage: tests/deb-checks.sh PACKAGE.deb
 set -u
 deb=$1
-passed=0
-failed=0
-
-check() {
-	name=$1
-	shift
-	if "$@" > /dev/null 2>&1; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAILED: $name"
-	fi
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 contents=$(dpkg-deb -c "$deb")
 has() { echo "$contents" | grep -q " \./$1\$"; }
@@ -40,5 +29,4 @@ check "the calibration guide under /usr/share/doc" sh -c "echo \"\$0\" | grep -E
 check "existing devices get their groups on install" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./postinst | grep -q 'udevadm trigger --action=change --subsystem-match=gpio --subsystem-match=i2c-dev'"
 check "purge removes the state directory" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./postrm | grep -q 'rm -rf /var/lib/private/muricle /var/lib/muricle'"
 
-echo "deb checks: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary deb

@@ -8,19 +8,8 @@ bin=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 rules=$top/share/prometheus/muricle-alerts.yml
 dashboard=$top/share/grafana/muricle-dashboard.json
-passed=0
-failed=0
-
-check() {
-	name=$1
-	shift
-	if "$@" > /dev/null 2>&1; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAILED: $name"
-	fi
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 check "promtool check rules" promtool check rules "$rules"
 check "promtool test rules" sh -c "cd '$top/tests/prometheus' && promtool test rules alerts.test.yml"
@@ -62,5 +51,4 @@ done
 check "the dashboard is JSON" node -e 'JSON.parse(require("fs").readFileSync(process.argv[1]))' "$dashboard"
 check "the dashboard has an instance variable" grep -q '"name": "instance"' "$dashboard"
 
-echo "prometheus checks: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary prometheus

@@ -5,19 +5,9 @@
 set -u
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 top=$(cd "$(dirname "$0")/.." && pwd)
-passed=0
-failed=0
-
-check() {
-	name=$1
-	shift
-	if "$@"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAILED: $name"
-	fi
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+CHECK_SHOW_OUTPUT=1
 
 units=$(mktemp -d)
 trap 'rm -rf "$units"' EXIT
@@ -37,5 +27,4 @@ check "a watchdog" grep -q '^WatchdogSec=' "$units/muricle.service"
 # shellcheck disable=SC2016 # a literal $MAINPID
 check "reload by SIGHUP" grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$units/muricle.service"
 
-echo "systemd checks: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary systemd
