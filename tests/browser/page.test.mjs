@@ -6,8 +6,10 @@
 // Checks: the charts show the history of a daemon that ran before (it
 // survives a restart); MEASURE updates values, status, the measurement line
 // and the LED without reloading the page; the charts are drawn with points
-// and get new ones; the stream reconnects after the daemon restarts; the
-// page works without JavaScript; no console errors. Screenshots go to
+// and get new ones, each with a CSV download; the stream reconnects after
+// the daemon restarts; the page works without JavaScript; with a control
+// password, a wrong one is refused and the right one measures; no console
+// errors. Screenshots go to
 // $ARTIFACTS (default build/artifacts).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";

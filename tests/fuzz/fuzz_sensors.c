@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "ads1115.h"
+#include "buf.h"
+#include "config.h"
 #include "baro.h"
 #include "bme280.h"
 #include "bmp180.h"
@@ -74,22 +76,30 @@ static void ads(const uint8_t *d)
 	(void)ads1115_conversion_us(rate);
 }
 
+/* The MQ135 constants as the configuration's defaults give them. */
+static struct mq135_params mq_defaults(void)
+{
+	static struct config cfg;
+	struct buf errors;
+
+	buf_init(&errors);
+	if (config_parse(&cfg, "fuzz", "[mq135 air]\n", &errors) < 0)
+		abort();
+	buf_free(&errors);
+	return config_driver_conf(&cfg.sensors[0], struct mq135_conf)->mq;
+}
+
 static void mq(const uint8_t *d)
 {
+	static struct mq135_params defaults;
+	static bool have;
 	double x[4];
-	struct mq135_params p = { .rload = 10,
-		                  .rzero = 76.63,
-		                  .para = 116.6020682,
-		                  .parb = 2.769034857,
-		                  .cora = 0.00035,
-		                  .corb = 0.02718,
-		                  .corc = 1.39538,
-		                  .cord = 0.0018,
-		                  .core = -0.003333333,
-		                  .corf = -0.001923077,
-		                  .corg = 1.130128205,
-		                  .atmoco2 = 415.58,
-		                  .supply = 5 };
+
+	if (!have) {
+		defaults = mq_defaults();
+		have = true;
+	}
+	struct mq135_params p = defaults;
 
 	memcpy(x, d, sizeof x);
 	memcpy(&p.rload, d + sizeof x, sizeof p.rload);
