@@ -76,7 +76,7 @@ LIB_SRCS := $(filter-out $(GPIOD_SHIM_UNUSED), \
               src/daemon.c)
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/embedded_conf.o \
             $(BUILD)/embedded_www.o
-WWW_FILES := $(sort $(wildcard www/*))
+WWW_FILES := $(sort $(wildcard www/*)) $(BUILD)/www/mq135.html
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_HELPERS := $(BUILD)/tests/testutil.o $(BUILD)/tests/reference/datasheet.o
@@ -105,7 +105,12 @@ $(BUILD)/embedded_conf.c: etc/muricle.conf scripts/embed.sh
 $(BUILD)/embedded_conf.o: $(BUILD)/embedded_conf.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-# The page's assets: real files in www/, served from the binary.
+# The guides the page links to, from docs/.
+$(BUILD)/www/%.html: docs/%.md scripts/guide.sh
+	@mkdir -p $(dir $@)
+	scripts/guide.sh $< > $@
+
+# The page's assets: real files in www/ and the guides, served from the binary.
 $(BUILD)/embedded_www.c: $(WWW_FILES) scripts/embed-www.sh scripts/embed.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-www.sh $(WWW_FILES) > $@

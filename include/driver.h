@@ -78,6 +78,11 @@ struct driver {
 	struct sensor *(*create)(const struct sensor_conf *sc, const struct driver_env *env);
 	/* With --simulate: put a model of the chip on its simulated bus (I2C only). */
 	void (*simulate)(struct sim *sim, const struct sensor_conf *sc);
+	/* A standing warning about a configuration that works but surprises
+	 * (may be NULL): write it, with what to change, to out, or leave out
+	 * empty. Asked at start and at every reload; logged and shown. */
+	void (*advise)(const struct sensor_conf *sc, const struct config *cfg, char *out,
+	               size_t len);
 	/* Once every sensor exists: take what it needs from others (may be NULL). */
 	void (*link)(struct sensor *s, const struct sensor_conf *sc, driver_find_fn find,
 	             void *ctx);

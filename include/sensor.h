@@ -33,10 +33,15 @@ struct value_spec {
 	enum quantity q;
 	int decimals;       /* 0: the quantity's; a driver sets more when it resolves more */
 	const char *metric; /* Prometheus name stem; NULL: the name */
+	const char *
+	        label; /* for people, "Resistance R₀ (clean-air reference)"; NULL: the quantity's */
 };
+
+#define SENSOR_WHY_MAX 96
 
 struct sensor_value {
 	const char *name;
+	const char *label;
 	const struct quantity_info *q;
 	int decimals;
 	const char *metric;
@@ -45,12 +50,15 @@ struct sensor_value {
 	double raw;      /* as the driver measured it */
 	bool calibrated; /* factor and offset come from the configuration */
 	double factor, offset;
+	char why[SENSOR_WHY_MAX]; /* why there is no value, when the sensor itself is fine */
 };
 
 struct sensor;
 
 struct sensor_ops {
 	const char *type;
+	const char *note;  /* said on the page under every sensor of this kind, or NULL */
+	const char *guide; /* the page the note links to (under /static), or NULL */
 	/* Begin a measurement. Finish it, now or later on the loop, with
 	 * sensor_done() or sensor_fail(). */
 	void (*start)(struct sensor *s);
@@ -73,8 +81,9 @@ struct sensor {
 
 	enum sensor_status status;
 	char error[SENSOR_ERROR_MAX];
-	uint64_t errors;     /* failed measurements since start */
-	unsigned fails;      /* failed measurements in a row */
+	char warning[SENSOR_ERROR_MAX]; /* a driver's advice on its configuration, or "" */
+	uint64_t errors;                /* failed measurements since start */
+	unsigned fails;                 /* failed measurements in a row */
 	double last_ok;      /* wall clock (s since epoch) of the last good read, 0 never */
 	double last_ok_mono; /* the same on the monotonic clock */
 
@@ -102,6 +111,9 @@ void sensor_set(struct sensor *s, size_t idx, double v);
  * 2^52), rounded once, in integers, to the value's decimals (halves away
  * from zero), so that what is shown is the exact result's rounding. */
 void sensor_set_fixed(struct sensor *s, size_t idx, int64_t num, int64_t den);
+/* Withhold a value: no number, and this reason why, until it is set. */
+void sensor_withhold(struct sensor *s, size_t idx, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 /* A value by name, or NULL. */
 const struct sensor_value *sensor_value(const struct sensor *s, const char *name);
 /* Finish the measurement in flight successfully. */

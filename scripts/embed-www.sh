@@ -1,6 +1,7 @@
 #!/bin/sh
 # Turn the page's asset files into a C source with one table, `assets`, that
 # the daemon serves under /static/NAME with the file's type and an ETag.
+# The name is the file's own, without its folder.
 # Usage: scripts/embed-www.sh FILE... > OUT.c
 set -eu
 here=$(dirname "$0")
@@ -18,6 +19,7 @@ for f in "$@"; do
 	*.css) type="text/css; charset=utf-8" ;;
 	*.svg) type="image/svg+xml" ;;
 	*.png) type="image/png" ;;
+	*.html) type="text/html; charset=utf-8" ;;
 	*) echo "embed-www.sh: no type known for $f" >&2; exit 1 ;;
 	esac
 	etag=$(sha256sum "$f" | cut -c1-16)

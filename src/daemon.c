@@ -255,6 +255,16 @@ static void daemon_sensors(struct daemon *d, const struct config *cfg)
 		if (cfg->sensors[i].driver->link != NULL)
 			cfg->sensors[i].driver->link(d->sensors[i], &cfg->sensors[i], daemon_find,
 			                             d);
+	/* Advice on the whole configuration, which may have changed around a kept sensor. */
+	for (size_t i = 0; i < d->nsensors; i++) {
+		struct sensor *s = d->sensors[i];
+		char w[sizeof s->warning] = "";
+		if (cfg->sensors[i].driver->advise != NULL)
+			cfg->sensors[i].driver->advise(&cfg->sensors[i], cfg, w, sizeof w);
+		if (w[0] != '\0' && strcmp(w, s->warning) != 0)
+			log_warn("sensor %s: %s", s->name, w);
+		memcpy(s->warning, w, sizeof w);
+	}
 	size_t dropped = history_sync(d->history, d->sensors, d->nsensors, cfg->history * 3600,
 	                              cfg->interval);
 	if (dropped > 0)

@@ -165,7 +165,7 @@ START_TEST(ties_round_once)
 	ck_assert_int_eq(round_div(-7, 2), -4);
 	ck_assert_int_eq(round_div(6, 4), 2);
 	/* What the drivers call: rounded to each value's own decimals. */
-	static const struct sensor_ops none = { "t", nop, nop, nop };
+	static const struct sensor_ops none = { "t", NULL, NULL, nop, nop, nop };
 	struct sensor *sn = sensor_new(&none, "t", NULL);
 	size_t t = tu_add_value(sn, "temperature", Q_TEMPERATURE, 0);
 	size_t p = tu_add_value(sn, "pressure", Q_PRESSURE, 0);

@@ -41,7 +41,9 @@ static void fake_destroy(struct sensor *s)
 	free(s->priv);
 }
 
-static const struct sensor_ops fake_ops = { "fake", fake_start, fake_nop, fake_destroy };
+static const struct sensor_ops fake_ops = {
+	"fake", NULL, NULL, fake_start, fake_nop, fake_destroy
+};
 
 static struct sensor *fake_create(const struct sensor_conf *sc, const struct driver_env *env)
 {
@@ -58,8 +60,8 @@ static const struct conf_key fake_keys[] = {
 };
 
 static const struct value_spec fake_values[] = {
-	{ "level", Q_NUMBER, 1, NULL },
-	{ NULL, 0, 0, NULL },
+	{ "level", Q_NUMBER, 1, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 static const struct driver fake_driver = {

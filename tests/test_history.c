@@ -20,7 +20,7 @@ static void nop(struct sensor *s)
 	(void)s;
 }
 
-static const struct sensor_ops ops = { "test", nop, nop, nop };
+static const struct sensor_ops ops = { "test", NULL, NULL, nop, nop, nop };
 
 /* A barometer with two numbers and an on/off value. */
 static struct sensor *baro(const char *name)

@@ -1,6 +1,7 @@
 /* The sensor framework and scheduler: concurrency, coalescing, status
  * transitions, staleness; and the Blinker on the simulated GPIO chip. */
 #include <check.h>
+#include <math.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +73,8 @@ static void fake_destroy(struct sensor *s)
 	free(f);
 }
 
-static const struct sensor_ops fake_ops = { "fake", fake_start, fake_cancel, fake_destroy };
+static const struct sensor_ops fake_ops = { "fake",     NULL,        NULL,
+	                                    fake_start, fake_cancel, fake_destroy };
 
 static struct sensor *fake_new(struct event_base *base, const char *name, double delay)
 {
@@ -81,7 +83,8 @@ static struct sensor *fake_new(struct event_base *base, const char *name, double
 
 	f->delay = delay;
 	f->ev = evtimer_new(base, fake_finish_cb, s);
-	static const struct value_spec x[] = { { "x", Q_NUMBER, 1, NULL }, { NULL, 0, 0, NULL } };
+	static const struct value_spec x[] = { { "x", Q_NUMBER, 1, NULL, NULL },
+		                               { NULL, 0, 0, NULL, NULL } };
 
 	sensor_add_values(s, x);
 	f->v = 0;
@@ -597,6 +600,37 @@ START_TEST(blinker_lights_then_goes_dark)
 }
 END_TEST
 
+extern const struct driver blinker_driver;
+
+/* blink >= interval: the LED would never go dark, and the driver says so. */
+START_TEST(blinker_advice)
+{
+	static struct config cfg;
+	struct buf e;
+	char w[SENSOR_ERROR_MAX];
+
+	buf_init(&e);
+	ck_assert_int_eq(config_parse(&cfg, "t",
+	                              "[daemon]\ninterval = 5\n[blinker led]\n"
+	                              "gpio = GPIO17\nblink = 5\n",
+	                              &e),
+	                 0);
+	w[0] = '\0';
+	blinker_driver.advise(&cfg.sensors[0], &cfg, w, sizeof w);
+	ck_assert_str_eq(w, "blink (5 s) is not shorter than interval (5 s), so the LED never goes "
+	                    "dark between measurements: make blink shorter");
+	ck_assert_int_eq(config_parse(&cfg, "t",
+	                              "[daemon]\ninterval = 5\n[blinker led]\n"
+	                              "gpio = GPIO17\nblink = 4.5\n",
+	                              &e),
+	                 0);
+	w[0] = '\0';
+	blinker_driver.advise(&cfg.sensors[0], &cfg, w, sizeof w);
+	ck_assert_str_eq(w, "");
+	buf_free(&e);
+}
+END_TEST
+
 START_TEST(blinker_line_missing)
 {
 	struct event_base *base = tu_loop();
@@ -676,6 +710,9 @@ START_TEST(button_presses_are_debounced)
 	ck_assert_int_eq(s->status, SENSOR_OK);
 	ck_assert_int_eq(sim_gpio_level(sim, 27), 1);
 	ck_assert(s->values[0].valid && s->values[0].v == 0);
+	ck_assert(!s->values[2].valid); /* no last press yet, and why */
+	ck_assert_str_eq(s->values[2].why, "not pressed since muricle started");
+	double before = floor(sensor_now_wall());
 
 	/* A bouncing press: five edges within the 20 ms debounce, one press. */
 	for (int i = 0; i < 5; i++) {
@@ -687,6 +724,9 @@ START_TEST(button_presses_are_debounced)
 	ck_assert_int_eq(presses_seen, 1);
 	ck_assert(s->values[0].v == 1);
 	ck_assert(s->values[1].valid && s->values[1].v == 1);
+	ck_assert(s->values[2].valid && s->values[2].v >= before &&
+	          s->values[2].v <= sensor_now_wall());
+	ck_assert_str_eq(s->values[2].why, "");
 
 	/* A glitch shorter than the debounce time is no press at all. */
 	sim_gpio_drive(sim, 27, 1);
@@ -818,6 +858,7 @@ int main(void)
 	tcase_add_test(tc, new_sensors_keep_the_counters);
 	tcase_add_loop_test(tc, blinker_lights_then_goes_dark, 0, 2);
 	tcase_add_test(tc, blinker_line_missing);
+	tcase_add_test(tc, blinker_advice);
 	tcase_add_test(tc, gpio_inputs_and_busy_lines);
 	tcase_add_test(tc, button_presses_are_debounced);
 	tcase_add_test(tc, button_without_action);

@@ -94,7 +94,7 @@ static void nop(struct sensor *s)
 {
 	(void)s;
 }
-static const struct sensor_ops src_ops = { "bme280", nop, nop, nop };
+static const struct sensor_ops src_ops = { "bme280", NULL, NULL, nop, nop, nop };
 
 static struct sensor *found;
 
@@ -152,9 +152,9 @@ START_TEST(correction_from_another_sensor)
 	defaults(&p);
 	rig_init(&r, true);
 	static const struct value_spec th[] = {
-		{ "temperature", Q_TEMPERATURE, 2, NULL },
-		{ "humidity", Q_HUMIDITY, 0, NULL },
-		{ NULL, 0, 0, NULL },
+		{ "temperature", Q_TEMPERATURE, 2, NULL, NULL },
+		{ "humidity", Q_HUMIDITY, 0, NULL, NULL },
+		{ NULL, 0, 0, NULL, NULL },
 	};
 	static struct config cfg;
 	struct buf e;
@@ -178,6 +178,14 @@ START_TEST(correction_from_another_sensor)
 	ck_assert(!sensor_value(r.s, "corrected_ppm")->valid);
 	ck_assert(!sensor_value(r.s, "corrected_rzero")->valid);
 	ck_assert(sensor_value(r.s, "ppm")->valid);
+	ck_assert_str_eq(sensor_value(r.s, "corrected_ppm")->why, "waiting for env's temperature");
+	ck_assert_str_eq(sensor_value(r.s, "corrected_rzero")->why,
+	                 "waiting for env's temperature");
+	ck_assert_str_eq(sensor_value(r.s, "ppm")->why, "");
+	/* The source fails: the reason says so. */
+	env->status = SENSOR_ERROR;
+	tu_rig_measure(&r, 5);
+	ck_assert_str_eq(sensor_value(r.s, "corrected_ppm")->why, "no temperature: env is failing");
 
 	env->status = SENSOR_OK;
 	sensor_set(env, t, 10.0);
@@ -186,6 +194,7 @@ START_TEST(correction_from_another_sensor)
 	double crs = 40.0 / mq135_correction(&p, 10.0, 80.0);
 	ck_assert_double_eq_tol(val(r.s, "corrected_ppm"), mq135_ppm(&p, crs), 0.1);
 	ck_assert_double_eq_tol(val(r.s, "corrected_rzero"), mq135_rzero(&p, crs), 0.01);
+	ck_assert_str_eq(sensor_value(r.s, "corrected_ppm")->why, "");
 
 	/* A calibrated source: the correction uses the calibrated temperature. */
 	sensor_calibrate(env, t, 1, -2.5);

@@ -4,10 +4,12 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "history.h"
 #include "metrics.h"
+#include "quantity.h"
 #include "render.h"
 #include "sensor.h"
 #include "testutil.h"
@@ -17,7 +19,7 @@ static void nop(struct sensor *s)
 	(void)s;
 }
 
-static const struct sensor_ops ops = { "test<type>", nop, nop, nop };
+static const struct sensor_ops ops = { "test<type>", NULL, NULL, nop, nop, nop };
 
 struct fixture {
 	struct sensor *s[2];
@@ -197,6 +199,118 @@ static json_object *parse(const char *text)
 	return root;
 }
 
+/* What a person reads: labels instead of identifiers, why a value is
+ * missing, a driver's advice and note with its guide, a time as a time. */
+static const struct sensor_ops noted_ops = {
+	"air", "Its ppm is an estimate.", "/static/g.html", nop, nop, nop
+};
+
+START_TEST(labels_reasons_and_advice)
+{
+	static const struct value_spec specs[] = {
+		{ "rzero", Q_RESISTANCE, 0, NULL, "Resistance R₀ (clean-air reference)" },
+		{ "corrected_ppm", Q_GAS_ESTIMATE, 0, NULL, NULL },
+		{ "last_press", Q_TIMESTAMP, 0, NULL, "Last press" },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	struct sensor *s = sensor_new(&noted_ops, "air", NULL);
+	struct sensor *list[1] = { s };
+	struct render_view v = { .title = "t", .sensors = list, .n = 1, .now_wall = 1.7e9 };
+	struct buf b;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	sensor_add_values(s, specs);
+	s->status = SENSOR_OK;
+	sensor_set(s, 0, 76.5);
+	sensor_withhold(s, 1, "waiting for barometer's temperature");
+	sensor_set(s, 2, 1.7e9);
+	strcpy(s->warning, "blink (5 s) is not shorter than interval (5 s)");
+	buf_init(&b);
+	render_html(&b, &v);
+	ck_assert_msg(strstr(b.data, "<th scope=\"row\" title=\"rzero\">Resistance R₀ (clean-air "
+	                             "reference)</th>"),
+	              "%s", b.data);
+	ck_assert_msg(strstr(b.data, "title=\"corrected_ppm\">Estimate</th><td class=\"value\">—"
+	                             "</td><td class=\"why\">waiting for barometer&#39;s "
+	                             "temperature</td>"),
+	              "%s", b.data);
+	ck_assert(strstr(b.data, "<td class=\"value\">2023-11-14 22:13:20</td>"));
+	ck_assert(strstr(b.data, "<p class=\"warning\">blink (5 s) is not shorter than interval"));
+	ck_assert(strstr(b.data, "<p class=\"note\">Its ppm is an estimate. <a "
+	                         "href=\"/static/g.html\">How to calibrate it</a></p>"));
+
+	buf_reset(&b);
+	render_sensor_json(&b, s, 0);
+	json_object *root = parse(b.data), *vals, *o, *val;
+	ck_assert(json_object_object_get_ex(root, "warning", &o));
+	ck_assert_str_eq(json_object_get_string(o),
+	                 "blink (5 s) is not shorter than interval (5 s)");
+	ck_assert(json_object_object_get_ex(root, "values", &vals));
+	ck_assert(json_object_object_get_ex(vals, "rzero", &val));
+	ck_assert(json_object_object_get_ex(val, "label", &o));
+	ck_assert_str_eq(json_object_get_string(o), "Resistance R₀ (clean-air reference)");
+	ck_assert(json_object_object_get_ex(val, "why", &o) && o == NULL);
+	ck_assert(json_object_object_get_ex(vals, "corrected_ppm", &val));
+	ck_assert(json_object_object_get_ex(val, "why", &o));
+	ck_assert_str_eq(json_object_get_string(o), "waiting for barometer's temperature");
+	ck_assert(json_object_object_get_ex(vals, "last_press", &val));
+	ck_assert(json_object_object_get_ex(val, "value", &o));
+	ck_assert_int_eq(json_object_get_int64(o), 1700000000);
+	json_object_put(root);
+
+	/* A reading clears the reason; a failure gives the sensor's error instead. */
+	sensor_set(s, 1, 420);
+	ck_assert_str_eq(s->values[1].why, "");
+	sensor_withhold(s, 1, "again");
+	s->busy = true;
+	sensor_fail(s, "bus gone");
+	ck_assert_str_eq(s->values[1].why, "");
+	buf_free(&b);
+	free(s->name);
+	free(s);
+}
+END_TEST
+
+/* The page's unit choices: each converts, and says by how much. */
+START_TEST(quantities_json)
+{
+	struct buf b;
+
+	buf_init(&b);
+	quantity_render_json(&b);
+	json_object *root = parse(b.data), *list, *o;
+	ck_assert(json_object_object_get_ex(root, "quantities", &list));
+	ck_assert_int_eq((int)json_object_array_length(list), Q_COUNT_OF_QUANTITIES);
+	bool fahrenheit = false, inhg = false;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *q = json_object_array_get_idx(list, i), *units;
+		ck_assert(json_object_object_get_ex(q, "label", &o));
+		ck_assert(json_object_object_get_ex(q, "units", &units));
+		for (size_t k = 0; k < json_object_array_length(units); k++) {
+			json_object *u = json_object_array_get_idx(units, k), *scale, *offset;
+			ck_assert(json_object_object_get_ex(u, "unit", &o));
+			ck_assert(json_object_object_get_ex(u, "scale", &scale));
+			ck_assert(json_object_object_get_ex(u, "offset", &offset));
+			double x = json_object_get_double(scale),
+			       y = json_object_get_double(offset);
+			if (strcmp(json_object_get_string(o), "°F") == 0) {
+				fahrenheit = true;
+				ck_assert_double_eq_tol(100 * x + y, 212, 1e-9); /* water boils */
+			}
+			if (strcmp(json_object_get_string(o), "inHg") == 0) {
+				inhg = true;
+				ck_assert_double_eq_tol(1013.25 * x, 29.9213,
+				                        1e-4); /* one atmosphere */
+			}
+		}
+	}
+	ck_assert(fahrenheit && inhg);
+	json_object_put(root);
+	buf_free(&b);
+}
+END_TEST
+
 START_TEST(history_json_filters_and_gaps)
 {
 	struct fixture f;
@@ -251,7 +365,7 @@ static void check_name(const char *value, const char *metric, enum quantity q, c
                        double want_scale)
 {
 	struct sensor *s = sensor_new(&ops, "s", NULL);
-	struct value_spec one[2] = { { value, q, 0, metric }, { NULL, 0, 0, NULL } };
+	struct value_spec one[2] = { { value, q, 0, metric, NULL }, { NULL, 0, 0, NULL, NULL } };
 	char name[128];
 	double scale;
 
@@ -387,6 +501,8 @@ int main(void)
 	tcase_add_test(tc, metric_names_in_base_units);
 	tcase_add_test(tc, metrics_exposition);
 	tcase_add_test(tc, reading_event_json);
+	tcase_add_test(tc, labels_reasons_and_advice);
+	tcase_add_test(tc, quantities_json);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

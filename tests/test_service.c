@@ -487,7 +487,7 @@ static void nop(struct sensor *s)
 {
 	(void)s;
 }
-static const struct sensor_ops ops = { "t", nop, nop, nop };
+static const struct sensor_ops ops = { "t", NULL, NULL, nop, nop, nop };
 
 START_TEST(summary_line)
 {

@@ -27,7 +27,7 @@ static void start_now(struct sensor *s)
 	sensor_done(s);
 }
 
-static const struct sensor_ops ops = { "test", start_now, nop, nop };
+static const struct sensor_ops ops = { "test", NULL, NULL, start_now, nop, nop };
 
 struct rig {
 	struct event_base *base;
@@ -344,6 +344,35 @@ START_TEST(assets_revalidate)
 }
 END_TEST
 
+/* The calibration guide the MQ135 card links to, and the page's units. */
+START_TEST(guide_and_quantities)
+{
+	struct rig r;
+	struct tu_req t;
+
+	rig_init(&r);
+	tu_req_init(&t, "GET", "/static/mq135.html");
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 200);
+	ck_assert_str_eq(t.type, "text/html; charset=utf-8");
+	ck_assert_ptr_nonnull(
+	        strstr(t.body, "<title>The MQ135 and what its \"ppm\" means</title>"));
+	ck_assert_ptr_nonnull(strstr(t.body, "<table>")); /* the Markdown tables became tables */
+	ck_assert_ptr_nonnull(strstr(t.body, "<a href=\"/\">Back to the sensors</a>"));
+	tu_req_free(&t);
+
+	tu_req_init(&t, "GET", "/api/v1/quantities");
+	call(&r, &t);
+	ck_assert_uint_eq(t.status, 200);
+	json_object *root = json_body(&t), *list;
+	ck_assert(json_object_object_get_ex(root, "quantities", &list));
+	ck_assert_int_gt((int)json_object_array_length(list), 5);
+	json_object_put(root);
+	tu_req_free(&t);
+	rig_free(&r);
+}
+END_TEST
+
 /* The corners of the protocol: odd methods, HEAD on a stream, bytes that
  * are not text echoed into JSON, entity-tag lists. */
 START_TEST(protocol_corners)
@@ -459,6 +488,7 @@ int main(void)
 	tcase_add_test(tc, access_checks);
 	tcase_add_test(tc, history_as_csv);
 	tcase_add_test(tc, assets_revalidate);
+	tcase_add_test(tc, guide_and_quantities);
 	tcase_add_test(tc, protocol_corners);
 	tcase_add_test(tc, measure_answers_after_the_round);
 	suite_add_tcase(s, tc);

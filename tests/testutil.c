@@ -528,7 +528,8 @@ void tu_rig_attach(struct tu_rig *r, struct sensor *s)
 
 size_t tu_add_value(struct sensor *s, const char *name, enum quantity q, int decimals)
 {
-	struct value_spec one[2] = { { name, q, decimals, NULL }, { NULL, 0, 0, NULL } };
+	struct value_spec one[2] = { { name, q, decimals, NULL, NULL },
+		                     { NULL, 0, 0, NULL, NULL } };
 
 	sensor_add_values(s, one);
 	return s->nvalues - 1;

@@ -530,12 +530,12 @@ static void set_calibration(struct parse *p, const char *key, const char *v)
 		    drv->values[i].name[dot - key] == '\0')
 			break;
 	const struct quantity_info *q = drv->values[i].name ? quantity(drv->values[i].q) : NULL;
-	if (q == NULL || q->boolean || q->counter) {
+	if (q == NULL || !q->trend) {
 		struct buf known;
 		buf_init(&known);
 		for (size_t j = 0; drv->values[j].name != NULL; j++) {
 			const struct quantity_info *qj = quantity(drv->values[j].q);
-			if (!qj->boolean && !qj->counter)
+			if (qj->trend)
 				buf_printf(&known, "%s%s", known.len ? ", " : "",
 				           drv->values[j].name);
 		}

@@ -246,6 +246,14 @@ static void mqtt_announce(struct mqtt *m, struct announced *now, size_t *nnow)
 				           "value_json.values.%s.value "
 				           "else 'OFF' }}\"",
 				           sv->name);
+			else if (q == quantity(Q_TIMESTAMP)) /* ISO 8601, no state class */
+				buf_printf(
+				        &b,
+				        "\"value_template\":\"{{ "
+				        "value_json.values.%s.value | "
+				        "timestamp_custom('%%Y-%%m-%%dT%%H:%%M:%%S+00:00', false) "
+				        "if value_json.values.%s.value is number else None }}\"",
+				        sv->name, sv->name);
 			else
 				buf_printf(
 				        &b,
@@ -256,7 +264,7 @@ static void mqtt_announce(struct mqtt *m, struct announced *now, size_t *nnow)
 				buf_printf(&b, ",\"device_class\":\"%s\"", q->ha_class);
 			if (q->ha_unit != NULL)
 				buf_printf(&b, ",\"unit_of_measurement\":\"%s\"", q->ha_unit);
-			if (!q->boolean && !q->counter && m->dev.expire_after > 0)
+			if (q->trend && m->dev.expire_after > 0)
 				buf_printf(&b, ",\"expire_after\":%.0f", ceil(m->dev.expire_after));
 			put_device(m, &b);
 			mqtt_publish(m, topic, b.data, true, 1);

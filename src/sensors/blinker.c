@@ -112,6 +112,19 @@ static struct sensor *blinker_create(const struct sensor_conf *sc, const struct 
 	return driver_sensor_new(sc, &blinker_ops, b);
 }
 
+/* Lit for `blink` after each round: with rounds closer than that it never goes dark. */
+static void blinker_advise(const struct sensor_conf *sc, const struct config *cfg, char *out,
+                           size_t len)
+{
+	const struct blinker_conf *c = config_driver_conf(sc, struct blinker_conf);
+
+	if (c->blink >= cfg->interval)
+		snprintf(out, len,
+		         "blink (%g s) is not shorter than interval (%g s), so the LED never "
+		         "goes dark between measurements: make blink shorter",
+		         c->blink, cfg->interval);
+}
+
 static const struct conf_key blinker_keys[] = {
 	DRIVER_GPIO_KEYS(struct blinker_conf, "false"),
 	CONF_KEY_NUM(struct blinker_conf, blink, "blink", 0.01, 3600, "5",
@@ -120,8 +133,8 @@ static const struct conf_key blinker_keys[] = {
 };
 
 static const struct value_spec blinker_values[] = {
-	[V_LED] = { "led", Q_ON_OFF, 0, NULL },
-	{ NULL, 0, 0, NULL },
+	[V_LED] = { "led", Q_ON_OFF, 0, NULL, "LED" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 const struct driver blinker_driver = {
@@ -132,4 +145,5 @@ const struct driver blinker_driver = {
 	.conf_size = sizeof(struct blinker_conf),
 	.values = blinker_values,
 	.create = blinker_create,
+	.advise = blinker_advise,
 };

@@ -299,18 +299,18 @@ static const struct conf_key bmp280_keys[] = {
 };
 
 static const struct value_spec bme280_values[] = {
-	{ "temperature", Q_TEMPERATURE, 2, NULL },
-	{ "pressure", Q_PRESSURE, 0, NULL },
-	{ "humidity", Q_HUMIDITY, 0, NULL },
-	{ "altitude", Q_ALTITUDE, 0, NULL },
-	{ NULL, 0, 0, NULL },
+	{ "temperature", Q_TEMPERATURE, 2, NULL, NULL },
+	{ "pressure", Q_PRESSURE, 0, NULL, NULL },
+	{ "humidity", Q_HUMIDITY, 0, NULL, NULL },
+	{ "altitude", Q_ALTITUDE, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 static const struct value_spec bmp280_values[] = {
-	{ "temperature", Q_TEMPERATURE, 2, NULL },
-	{ "pressure", Q_PRESSURE, 0, NULL },
-	{ "altitude", Q_ALTITUDE, 0, NULL },
-	{ NULL, 0, 0, NULL },
+	{ "temperature", Q_TEMPERATURE, 2, NULL, NULL },
+	{ "pressure", Q_PRESSURE, 0, NULL, NULL },
+	{ "altitude", Q_ALTITUDE, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 const struct driver bme280_driver = {

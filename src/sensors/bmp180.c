@@ -238,10 +238,10 @@ static const struct conf_key bmp180_keys[] = {
 };
 
 static const struct value_spec bmp180_values[] = {
-	[V_TEMPERATURE] = { "temperature", Q_TEMPERATURE, 0, NULL },
-	[V_PRESSURE] = { "pressure", Q_PRESSURE, 0, NULL },
-	[V_ALTITUDE] = { "altitude", Q_ALTITUDE, 0, NULL },
-	{ NULL, 0, 0, NULL },
+	[V_TEMPERATURE] = { "temperature", Q_TEMPERATURE, 0, NULL, NULL },
+	[V_PRESSURE] = { "pressure", Q_PRESSURE, 0, NULL, NULL },
+	[V_ALTITUDE] = { "altitude", Q_ALTITUDE, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 const struct driver bmp180_driver = {

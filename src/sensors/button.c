@@ -1,5 +1,6 @@
 #include "button.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ struct button {
 	unsigned long presses;
 };
 
-enum { V_PRESSED, V_PRESSES };
+enum { V_PRESSED, V_PRESSES, V_LAST_PRESS };
 
 /* A debounced change of the line. */
 static void button_edge(void *arg, int value)
@@ -33,6 +34,7 @@ static void button_edge(void *arg, int value)
 	if (value != 1)
 		return;
 	sensor_set(s, V_PRESSES, (double)++b->presses);
+	sensor_set(s, V_LAST_PRESS, floor(sensor_now_wall()));
 	log_info("button %s pressed%s", s->name, b->on_press != NULL ? ": measuring" : "");
 	if (b->on_press != NULL)
 		b->on_press(b->arg);
@@ -58,6 +60,8 @@ static void button_start(struct sensor *s)
 	}
 	sensor_set(s, V_PRESSED, v);
 	sensor_set(s, V_PRESSES, (double)b->presses);
+	if (b->presses == 0)
+		sensor_withhold(s, V_LAST_PRESS, "not pressed since muricle started");
 	sensor_done(s);
 }
 
@@ -121,9 +125,10 @@ static const struct conf_key button_keys[] = {
 };
 
 static const struct value_spec button_values[] = {
-	[V_PRESSED] = { "pressed", Q_ON_OFF, 0, NULL },
-	[V_PRESSES] = { "presses", Q_COUNT, 0, NULL },
-	{ NULL, 0, 0, NULL },
+	[V_PRESSED] = { "pressed", Q_ON_OFF, 0, NULL, "Pressed" },
+	[V_PRESSES] = { "presses", Q_COUNT, 0, NULL, "Presses" },
+	[V_LAST_PRESS] = { "last_press", Q_TIMESTAMP, 0, "last_press", "Last press" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 const struct driver button_driver = {

@@ -92,14 +92,14 @@ const struct history_series *history_find(const struct history *h, const char *s
 	return series_find(h, sensor, value);
 }
 
-/* Whether one of the sensors has this value, and it is not an on/off one. */
+/* Whether one of the sensors has this value, and it is a trend (quantity.h). */
 static bool wanted(struct sensor *const *sensors, size_t n, const struct history_series *se)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(sensors[i]->name, se->sensor) != 0)
 			continue;
 		const struct sensor_value *sv = sensor_value(sensors[i], se->value);
-		return sv != NULL && !sv->q->boolean;
+		return sv != NULL && sv->q->trend;
 	}
 	return false;
 }
@@ -128,7 +128,7 @@ size_t history_sync(struct history *h, struct sensor *const *sensors, size_t n, 
 	for (size_t i = 0; i < n; i++) {
 		const struct sensor *s = sensors[i];
 		for (size_t j = 0; j < s->nvalues; j++) {
-			if (s->values[j].q->boolean || series_find(h, s->name, s->values[j].name))
+			if (!s->values[j].q->trend || series_find(h, s->name, s->values[j].name))
 				continue;
 			h->series = xrealloc(h->series, (h->n + 1) * sizeof *h->series);
 			struct history_series *se = &h->series[h->n++];

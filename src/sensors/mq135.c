@@ -28,16 +28,24 @@ struct mq135 {
 	struct ads1115_read *read;
 };
 
-/* A correction input: the source sensor's latest good value, or the constant. */
-static bool mq135_input(struct sensor *src, const char *name, double constant, double *out)
+/* A correction input: the source sensor's latest good value, or the
+ * constant. Without one, why says what is missing. */
+static bool mq135_input(struct sensor *src, const char *name, double constant, double *out,
+                        char *why, size_t len)
 {
 	if (src == NULL) {
 		*out = constant;
 		return true;
 	}
 	const struct sensor_value *v = sensor_value(src, name);
-	if (v == NULL || !v->valid || src->status == SENSOR_ERROR)
+	if (src->status == SENSOR_ERROR) {
+		snprintf(why, len, "no %s: %s is failing", name, src->name);
 		return false;
+	}
+	if (v == NULL || !v->valid) {
+		snprintf(why, len, "waiting for %s's %s", src->name, name);
+		return false;
+	}
 	*out = v->v;
 	return true;
 }
@@ -76,15 +84,16 @@ static void mq135_done(void *arg, int err, double volts)
 	sensor_set(s, V_RZERO, mq135_rzero(&m->p, rs));
 	sensor_set(s, V_PPM, mq135_ppm(&m->p, rs));
 	double t, h;
-	if (mq135_input(m->temp_src, "temperature", m->temp, &t) &&
-	    mq135_input(m->hum_src, "humidity", m->hum, &h)) {
+	char why[SENSOR_WHY_MAX];
+	if (mq135_input(m->temp_src, "temperature", m->temp, &t, why, sizeof why) &&
+	    mq135_input(m->hum_src, "humidity", m->hum, &h, why, sizeof why)) {
 		double crs = rs / mq135_correction(&m->p, t, h);
 		sensor_set(s, V_CRZERO, mq135_rzero(&m->p, crs));
 		sensor_set(s, V_CPPM, mq135_ppm(&m->p, crs));
 	} else {
 		/* No number rather than a wrong one: the source has no good reading. */
-		s->values[V_CRZERO].valid = false;
-		s->values[V_CPPM].valid = false;
+		sensor_withhold(s, V_CRZERO, "%s", why);
+		sensor_withhold(s, V_CPPM, "%s", why);
 	}
 	sensor_done(s);
 }
@@ -112,6 +121,9 @@ static void mq135_destroy(struct sensor *s)
 
 static const struct sensor_ops mq135_ops = {
 	.type = "mq135",
+	.note = "Its ppm values are estimates from the sensor's curve, not measurements of "
+	        "CO₂, and need calibration.",
+	.guide = "/static/mq135.html",
 	.start = mq135_start,
 	.cancel = mq135_cancel,
 	.destroy = mq135_destroy,
@@ -272,13 +284,17 @@ static const struct conf_key mq135_keys[] = {
 
 /* The Prometheus names say what each is: a resistance, or an estimate. */
 static const struct value_spec mq135_values[] = {
-	[V_VOLTAGE] = { "voltage", Q_VOLTAGE, 0, NULL },
-	[V_RESISTANCE] = { "resistance", Q_RESISTANCE, 0, "sensor_resistance" },
-	[V_RZERO] = { "rzero", Q_RESISTANCE, 0, "rzero_resistance" },
-	[V_CRZERO] = { "corrected_rzero", Q_RESISTANCE, 0, "corrected_rzero_resistance" },
-	[V_PPM] = { "ppm", Q_GAS_ESTIMATE, 0, "co2_estimate" },
-	[V_CPPM] = { "corrected_ppm", Q_GAS_ESTIMATE, 0, "corrected_co2_estimate" },
-	{ NULL, 0, 0, NULL },
+	[V_VOLTAGE] = { "voltage", Q_VOLTAGE, 0, NULL, "Sensor output voltage" },
+	[V_RESISTANCE] = { "resistance", Q_RESISTANCE, 0, "sensor_resistance",
+	                   "Sensor resistance Rs" },
+	[V_RZERO] = { "rzero", Q_RESISTANCE, 0, "rzero_resistance",
+	              "Resistance R₀ (clean-air reference)" },
+	[V_CRZERO] = { "corrected_rzero", Q_RESISTANCE, 0, "corrected_rzero_resistance",
+	               "R₀ corrected for temperature and humidity" },
+	[V_PPM] = { "ppm", Q_GAS_ESTIMATE, 0, "co2_estimate", "CO₂-equivalent estimate" },
+	[V_CPPM] = { "corrected_ppm", Q_GAS_ESTIMATE, 0, "corrected_co2_estimate",
+	             "CO₂-equivalent estimate, corrected" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 const struct driver mq135_driver = {

@@ -58,6 +58,7 @@ void sensor_add_values(struct sensor *s, const struct value_spec *specs)
 		struct sensor_value *v = &s->values[s->nvalues++];
 		v->name = specs->name;
 		v->q = quantity(specs->q);
+		v->label = specs->label ? specs->label : v->q->label;
 		v->decimals = specs->decimals ? specs->decimals : v->q->decimals;
 		v->metric = specs->metric ? specs->metric : specs->name;
 		v->factor = 1;
@@ -98,7 +99,24 @@ void sensor_set(struct sensor *s, size_t idx, double raw)
 	sv->raw = raw;
 	sv->v = v;
 	sv->valid = isfinite(v);
+	sv->why[0] = '\0';
 	/* During a measurement the reading tells of it when it ends. */
+	if (changed && !s->busy)
+		sinks_changed(s->sinks, s);
+}
+
+void sensor_withhold(struct sensor *s, size_t idx, const char *fmt, ...)
+{
+	struct sensor_value *sv = &s->values[idx];
+	char why[SENSOR_WHY_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	bool changed = sv->valid || strcmp(why, sv->why) != 0;
+	sv->valid = false;
+	snprintf(sv->why, sizeof sv->why, "%s", why);
 	if (changed && !s->busy)
 		sinks_changed(s->sinks, s);
 }
@@ -174,8 +192,10 @@ void sensor_fail(struct sensor *s, const char *fmt, ...)
 	va_end(ap);
 	s->errors++;
 	s->fails++;
-	for (size_t i = 0; i < s->nvalues; i++)
+	for (size_t i = 0; i < s->nvalues; i++) {
 		s->values[i].valid = false; /* a failed read never shows as a number */
+		s->values[i].why[0] = '\0'; /* the sensor's error says why */
+	}
 	if (s->status == SENSOR_ERROR) {
 		log_debug("sensor %s: still failing: %s", s->name, text);
 		snprintf(s->error, sizeof s->error, "%s", text);

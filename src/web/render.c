@@ -46,13 +46,21 @@ static void put_age(struct buf *b, double age)
 
 void render_value_text(struct buf *b, const struct sensor_value *sv)
 {
-	if (!sv->valid)
+	if (!sv->valid) {
 		buf_puts(b, "—");
-	else if (sv->q->boolean)
+	} else if (sv->q->boolean) {
 		buf_puts(b, sv->v != 0 ? "on" : "off");
-	else
+	} else if (sv->q == quantity(Q_TIMESTAMP)) {
+		time_t t = (time_t)sv->v;
+		struct tm tm;
+		char s[32];
+		localtime_r(&t, &tm);
+		strftime(s, sizeof s, "%Y-%m-%d %H:%M:%S", &tm);
+		buf_puts(b, s);
+	} else {
 		buf_printf(b, "%.*f%s%s", sv->decimals, sv->v, sv->q->unit[0] ? " " : "",
 		           sv->q->unit);
+	}
 }
 
 /* The page works without JavaScript; www/app.js makes it live and adds the
@@ -111,9 +119,11 @@ void render_html(struct buf *b, const struct render_view *v)
 			const struct sensor_value *sv = &s->values[j];
 			buf_puts(b, "<tr data-value=\"");
 			buf_html(b, sv->name);
-			buf_printf(b, "\"%s><th scope=\"row\">",
-			           sv->q->boolean ? " data-boolean" : "");
+			buf_printf(b, "\" data-quantity=\"%s\"%s><th scope=\"row\" title=\"",
+			           sv->q->name, sv->q->boolean ? " data-boolean" : "");
 			buf_html(b, sv->name);
+			buf_puts(b, "\">");
+			buf_html(b, sv->label);
 			if (sv->calibrated)
 				buf_puts(b, " <small class=\"cal\">calibrated</small>");
 			buf_puts(b, "</th><td class=\"value\">");
@@ -122,6 +132,9 @@ void render_html(struct buf *b, const struct render_view *v)
 			render_value_text(&t, sv);
 			buf_html(b, t.data);
 			buf_free(&t);
+			buf_puts(b, "</td><td class=\"why\">");
+			if (!sv->valid && s->status != SENSOR_ERROR)
+				buf_html(b, sv->why);
 			buf_puts(b, "</td></tr>");
 		}
 		buf_puts(b, "</table>\n<div class=\"charts\"></div>\n<p class=\"error\"");
@@ -132,7 +145,25 @@ void render_html(struct buf *b, const struct render_view *v)
 		} else {
 			buf_puts(b, " hidden>");
 		}
-		buf_puts(b, "</p>\n<p class=\"meta\">");
+		buf_puts(b, "</p>\n<p class=\"warning\"");
+		if (s->warning[0] != '\0') {
+			buf_puts(b, ">");
+			buf_html(b, s->warning);
+		} else {
+			buf_puts(b, " hidden>");
+		}
+		buf_puts(b, "</p>\n");
+		if (s->ops->note != NULL) {
+			buf_puts(b, "<p class=\"note\">");
+			buf_html(b, s->ops->note);
+			if (s->ops->guide != NULL) {
+				buf_puts(b, " <a href=\"");
+				buf_html(b, s->ops->guide);
+				buf_puts(b, "\">How to calibrate it</a>");
+			}
+			buf_puts(b, "</p>\n");
+		}
+		buf_puts(b, "<p class=\"meta\">");
 		buf_html(b, s->ops->type);
 		buf_puts(b, ", ");
 		buf_html(b, s->where);
@@ -160,6 +191,11 @@ void render_sensor_json(struct buf *b, const struct sensor *s, double now_mono)
 	buf_printf(b, ",\"status\":\"%s\",\"error\":", sensor_status_name(s->status));
 	if (s->status == SENSOR_ERROR)
 		buf_json_str(b, s->error);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",\"warning\":");
+	if (s->warning[0] != '\0')
+		buf_json_str(b, s->warning);
 	else
 		buf_puts(b, "null");
 	buf_printf(b, ",\"errors\":%llu,\"last_update\":", (unsigned long long)s->errors);
@@ -191,6 +227,13 @@ void render_sensor_json(struct buf *b, const struct sensor *s, double now_mono)
 		buf_puts(b, ",\"unit\":");
 		if (sv->q->unit[0] != '\0')
 			buf_json_str(b, sv->q->unit);
+		else
+			buf_puts(b, "null");
+		buf_puts(b, ",\"label\":");
+		buf_json_str(b, sv->label);
+		buf_puts(b, ",\"why\":");
+		if (!sv->valid && sv->why[0] != '\0')
+			buf_json_str(b, sv->why);
 		else
 			buf_puts(b, "null");
 		buf_printf(b, ",\"quantity\":\"%s\",\"decimals\":%d,\"calibrated\":%s", sv->q->name,
@@ -317,6 +360,13 @@ size_t render_history(struct buf *b, const struct history *h, const struct rende
 		buf_json_str(b, se->sensor);
 		buf_puts(b, ",\"value\":");
 		buf_json_str(b, se->value);
+		buf_puts(b, ",\"label\":");
+		buf_json_str(b, sv != NULL ? sv->label : se->value);
+		buf_puts(b, ",\"quantity\":");
+		if (sv != NULL)
+			buf_json_str(b, sv->q->name);
+		else
+			buf_puts(b, "null");
 		buf_puts(b, ",\"unit\":");
 		if (unit[0] != '\0')
 			buf_json_str(b, unit);

@@ -16,6 +16,7 @@
 #include "measure.h"
 #include "metrics.h"
 #include "mqtt.h"
+#include "quantity.h"
 #include "render.h"
 #include "sensor.h"
 #include "sink.h"
@@ -185,6 +186,16 @@ static void api_sensors(struct web *w, struct http_req *r)
 
 	buf_init(&b);
 	web_state_json(w, &b);
+	reply_buf(w, r, 200, TYPE_JSON, &b);
+}
+
+/* The quantities, their units and the page's other units (quantity.h). */
+static void api_quantities(struct web *w, struct http_req *r)
+{
+	struct buf b;
+
+	buf_init(&b);
+	quantity_render_json(&b);
 	reply_buf(w, r, 200, TYPE_JSON, &b);
 }
 
@@ -420,6 +431,7 @@ static const struct route routes[] = {
 	{ "/api/v1/history", "GET, HEAD", api_history, false },
 	{ "/api/v1/history.csv", "GET, HEAD", api_history_csv, false },
 	{ "/api/v1/measure", "POST", api_measure, true },
+	{ "/api/v1/quantities", "GET, HEAD", api_quantities, false },
 };
 static const size_t nroutes = sizeof routes / sizeof routes[0];
 

@@ -84,7 +84,7 @@ static void start_now(struct sensor *s)
 	sensor_done(s);
 }
 
-static const struct sensor_ops sensor_ops = { "fuzz", start_now, nop, nop };
+static const struct sensor_ops sensor_ops = { "fuzz", NULL, NULL, start_now, nop, nop };
 
 static struct event_base *base;
 
@@ -97,8 +97,8 @@ static struct web *rig(void)
 
 	if (w.sensors != NULL)
 		return &w;
-	static const struct value_spec values[] = { { "temperature", Q_TEMPERATURE, 1, NULL },
-		                                    { NULL, 0, 0, NULL } };
+	static const struct value_spec values[] = { { "temperature", Q_TEMPERATURE, 1, NULL, NULL },
+		                                    { NULL, 0, 0, NULL, NULL } };
 
 	base = event_base_new();
 	s[0] = sensor_new(&sensor_ops, "room", NULL);
