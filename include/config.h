@@ -167,6 +167,7 @@ struct config {
 		double i2c_delay; /* seconds added to every simulated transfer */
 		char absent[256]; /* sensor names whose simulated device is missing */
 		char gpio_dir[CONFIG_PATH_MAX + 1]; /* mirror line levels into files here */
+		unsigned seed;                      /* of the simulated weather */
 		struct sim_faults faults;
 	} sim;
 

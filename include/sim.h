@@ -67,11 +67,33 @@ int sim_gpio_level(struct sim *sim, unsigned offset);
 /* Drive an input line from outside, as a button or a pull would. */
 void sim_gpio_drive(struct sim *sim, unsigned offset, int level);
 
+/* The simulated weather (sim_weather.c): a deterministic function of the
+ * seed and the wall clock, plus a noise stream per model (salt). */
+#define SIM_WEATHER_PHASES 7
+struct sim_weather {
+	double phase[SIM_WEATHER_PHASES];
+	uint64_t noise;
+};
+struct sim_air {
+	double temp_c, pressure_hpa, humidity;
+	double gas; /* what an MQ135 smells, 1 on average */
+};
+void sim_weather_init(struct sim_weather *w, unsigned seed, unsigned salt);
+/* The air at t (seconds since the epoch); the daily cycle follows local time. */
+struct sim_air sim_weather_at(const struct sim_weather *w, double t);
+/* A normal deviate (mean 0, deviation 1) from the model's own stream. */
+double sim_weather_noise(struct sim_weather *w);
+double sim_now_wall(void);
+/* The seed the models made from now on use (the configuration's `seed`). */
+void sim_set_seed(struct sim *sim, unsigned seed);
+unsigned sim_seed(const struct sim *sim);
+
 /* The BMP180 model (datasheet register map and conversion times). */
 struct sim_bmp180;
 extern const struct sim_device_ops sim_bmp180_ops;
-struct sim_bmp180 *sim_bmp180_new(void);
-/* Fix the true temperature and pressure; by default they drift slowly. */
+/* Its readings follow the weather of seed, with the datasheet's noise. */
+struct sim_bmp180 *sim_bmp180_new(unsigned seed);
+/* Fix the true temperature and pressure, without noise. */
 void sim_bmp180_set(struct sim_bmp180 *m, double temp_c, double pressure_hpa);
 /* How many result reads came before the conversion had finished. */
 unsigned sim_bmp180_early_reads(const struct sim_bmp180 *m);
@@ -79,14 +101,15 @@ unsigned sim_bmp180_early_reads(const struct sim_bmp180 *m);
 /* The BME280 model, or a BMP280 when humidity is false (chip id 0x58). */
 struct sim_bme280;
 extern const struct sim_device_ops sim_bme280_ops;
-struct sim_bme280 *sim_bme280_new(bool humidity);
+struct sim_bme280 *sim_bme280_new(bool humidity, unsigned seed);
 void sim_bme280_set(struct sim_bme280 *m, double temp_c, double pressure_hpa, double humidity);
 unsigned sim_bme280_early_reads(const struct sim_bme280 *m);
 
-/* The ADS1115 model; inputs drift around centre volts until a test sets them. */
+/* The ADS1115 model; inputs follow centre volts times the weather's gas
+ * level until a test sets them. */
 struct sim_ads1115;
 extern const struct sim_device_ops sim_ads1115_ops;
-struct sim_ads1115 *sim_ads1115_new(double centre);
+struct sim_ads1115 *sim_ads1115_new(double centre, unsigned seed);
 void sim_ads1115_set(struct sim_ads1115 *m, unsigned channel, double volts);
 unsigned sim_ads1115_early_reads(const struct sim_ads1115 *m);
 

@@ -451,6 +451,7 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_path,
 	sinks_add(d->sinks, &daemon_status_sink, d);
 	if (simulate) {
 		d->sim = sim_new(d->base, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
+		sim_set_seed(d->sim, cfg->sim.seed);
 		sim_set_faults(d->sim, &cfg->sim.faults);
 		d->gpio = sim_gpio(d->sim);
 	} else {

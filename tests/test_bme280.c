@@ -217,7 +217,7 @@ static void rig_init(struct tu_rig *r, const char *kind, bool chip_has_humidity,
 	         "[%s env]\noversampling_temperature = %u\noversampling_pressure = %u\n%s%u\n",
 	         kind, os, os, bme ? "oversampling_humidity = " : "; ", os);
 	tu_rig_init(r, 0);
-	r->model = sim_bme280_new(chip_has_humidity);
+	r->model = sim_bme280_new(chip_has_humidity, 1);
 	sim_i2c_attach(r->sim, "/dev/i2c-1", 0x76, &sim_bme280_ops, r->model);
 	tu_rig_sensor(r, conf);
 }

@@ -143,7 +143,7 @@ static void rig_init(struct tu_rig *r, unsigned oss, bool attach, double delay)
 	snprintf(conf, sizeof conf, "[bmp180 baro]\noversampling = %u\n", oss);
 	tu_rig_init(r, delay);
 	if (attach) {
-		r->model = sim_bmp180_new();
+		r->model = sim_bmp180_new(1);
 		sim_i2c_attach(r->sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, r->model);
 	}
 	tu_rig_sensor(r, conf);
@@ -234,7 +234,7 @@ START_TEST(calibrated_pressure_moves_the_altitude)
 	struct tu_rig r;
 
 	tu_rig_init(&r, 0);
-	r.model = sim_bmp180_new();
+	r.model = sim_bmp180_new(1);
 	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, r.model);
 	tu_rig_sensor(&r, "[bmp180 baro]\npressure.offset = 10\n"
 	                  "temperature.calibrate = 0 -> 1, 20 -> 19\n");
@@ -253,6 +253,34 @@ START_TEST(calibrated_pressure_moves_the_altitude)
 }
 END_TEST
 
+/* Left to the weather, readings scatter by the datasheet's noise (0.05 hPa
+ * RMS in standard mode) around a pressure that barely moves in seconds. */
+START_TEST(weather_readings_have_the_chips_noise)
+{
+	struct tu_rig r;
+	double sum = 0, sq = 0, first = 0;
+	const int n = 60;
+
+	tu_rig_init(&r, 0);
+	r.model = sim_bmp180_new(5);
+	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, r.model);
+	tu_rig_sensor(&r, "[bmp180 baro]\n");
+	for (int i = 0; i < n; i++) {
+		tu_rig_measure(&r, 5);
+		ck_assert_int_eq(r.s->status, SENSOR_OK);
+		double p = r.s->values[1].v;
+		first = i == 0 ? p : first;
+		ck_assert_msg(fabs(p - first) < 0.5, "%.2f then %.2f hPa", first, p);
+		sum += p;
+		sq += p * p;
+	}
+	double mean = sum / n, sd = sqrt(sq / n - mean * mean);
+	ck_assert_msg(sd > 0.02 && sd < 0.12, "readings scatter by %.3f hPa", sd);
+	ck_assert(mean > 990 && mean < 1036);
+	tu_rig_free(&r);
+}
+END_TEST
+
 START_TEST(missing_device_then_recovery)
 {
 	struct tu_rig r;
@@ -265,7 +293,7 @@ START_TEST(missing_device_then_recovery)
 	ck_assert(!r.s->values[0].valid && !r.s->values[1].valid);
 	ck_assert_uint_eq(r.s->errors, 1);
 
-	r.model = sim_bmp180_new();
+	r.model = sim_bmp180_new(1);
 	sim_bmp180_set(r.model, 20.0, 1013.0);
 	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, r.model);
 	tu_rig_measure(&r, 5);
@@ -338,6 +366,7 @@ int main(void)
 	tcase_add_test(tc, altitude);
 	tcase_add_loop_test(tc, driver_reads_true_values, 0, 4);
 	tcase_add_test(tc, missing_device_then_recovery);
+	tcase_add_test(tc, weather_readings_have_the_chips_noise);
 	tcase_add_test(tc, calibrated_pressure_moves_the_altitude);
 	tcase_add_test(tc, faults_never_freeze_a_value);
 	tcase_add_test(tc, wrong_chip_id);

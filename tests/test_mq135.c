@@ -108,7 +108,7 @@ static void rig_init(struct tu_rig *r, bool attach)
 {
 	tu_rig_init(r, 0);
 	if (attach) {
-		r->model = sim_ads1115_new(0.88);
+		r->model = sim_ads1115_new(0.88, 1);
 		sim_i2c_attach(r->sim, "/dev/i2c-1", 0x48, &sim_ads1115_ops, r->model);
 	}
 	tu_rig_sensor(r, "[mq135 air]\nchannel = 2\n");

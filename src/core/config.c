@@ -89,6 +89,8 @@ static const struct conf_key sim_keys[] = {
 	             "I2C sensors (comma-separated names) whose simulated chip does not answer"),
 	CONF_KEY_STR(struct config, sim.gpio_dir, "gpio_dir", NULL,
 	             "a folder where simulated line levels are written, for tests"),
+	CONF_KEY_UINT(struct config, sim.seed, "seed", 0, 4294967295u, "1",
+	              "the seed of the simulated weather (read at start), so that a run repeats"),
 	CONF_KEY_NUM(struct config, sim.faults.eio_rate, "eio_rate", 0, 1, "0",
 	             "chance that a simulated transfer starts a burst of I/O errors (EIO)"),
 	CONF_KEY_UINT(struct config, sim.faults.eio_burst, "eio_burst", 1, 1000, "3",

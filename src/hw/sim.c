@@ -47,6 +47,7 @@ struct sim {
 	unsigned eio_left; /* transfers still failing in this burst */
 	struct sim_fault_counts injected;
 	char gpio_dir[256];
+	unsigned seed; /* the weather's */
 	struct sim_dev *devs;
 	struct sim_line lines[SIM_GPIO_LINES];
 };
@@ -69,6 +70,7 @@ struct sim *sim_new(struct event_base *base, double delay, const char *gpio_dir)
 	struct sim *sim = xcalloc(1, sizeof *sim);
 
 	sim->base = base;
+	sim->seed = 1;
 	sim_configure(sim, delay, gpio_dir);
 	return sim;
 }
@@ -92,6 +94,16 @@ void sim_set_faults(struct sim *sim, const struct sim_faults *f)
 		log_warn("simulation: injecting faults: EIO bursts %.3f (x%u), NACKs %.3f, "
 		         "stalls %.3f (%.1f s)",
 		         f->eio_rate, f->eio_burst, f->nack_rate, f->stall_rate, f->stall);
+}
+
+void sim_set_seed(struct sim *sim, unsigned seed)
+{
+	sim->seed = seed;
+}
+
+unsigned sim_seed(const struct sim *sim)
+{
+	return sim->seed;
 }
 
 struct sim_fault_counts sim_fault_counts(const struct sim *sim)

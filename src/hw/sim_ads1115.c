@@ -18,7 +18,7 @@ struct sim_ads1115 {
 	double volts[4];
 	bool fixed[4];
 	double centre; /* of the drift */
-	double t0;
+	struct sim_weather weather;
 	double busy_until;
 	unsigned early_reads;
 };
@@ -31,13 +31,13 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-struct sim_ads1115 *sim_ads1115_new(double centre)
+struct sim_ads1115 *sim_ads1115_new(double centre, unsigned seed)
 {
 	struct sim_ads1115 *m = xcalloc(1, sizeof *m);
 
 	m->centre = centre;
 	m->config = ADS1115_CONFIG_RESET;
-	m->t0 = now_s();
+	sim_weather_init(&m->weather, seed, 1115);
 	return m;
 }
 
@@ -52,14 +52,14 @@ unsigned sim_ads1115_early_reads(const struct sim_ads1115 *m)
 	return m->early_reads;
 }
 
-static double input(const struct sim_ads1115 *m, unsigned ch)
+/* An input: as a test set it, or the centre following the weather's gas
+ * level, with 0.5 mV of noise. */
+static double input(struct sim_ads1115 *m, unsigned ch)
 {
-	double s = now_s() - m->t0;
-
 	if (m->fixed[ch])
 		return m->volts[ch];
-	return m->centre *
-	       (1 + 0.05 * sin(s * 2 * M_PI / 700 + ch) + 0.005 * sin(s * 2 * M_PI / 23));
+	struct sim_air a = sim_weather_at(&m->weather, sim_now_wall());
+	return m->centre * a.gas + 0.0005 * sim_weather_noise(&m->weather);
 }
 
 static void settle(struct sim_ads1115 *m)

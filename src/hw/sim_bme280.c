@@ -18,7 +18,7 @@ struct sim_bme280 {
 	uint8_t regs[256];
 	bool humidity;
 	struct bme280_calib calib;
-	double t0;
+	struct sim_weather weather;
 	bool fixed;
 	double temp_c, pressure_hpa, humidity_pct;
 	double busy_until; /* monotonic seconds; 0 when idle */
@@ -43,7 +43,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-struct sim_bme280 *sim_bme280_new(bool humidity)
+struct sim_bme280 *sim_bme280_new(bool humidity, unsigned seed)
 {
 	struct sim_bme280 *m = xcalloc(1, sizeof *m);
 	uint8_t *r = m->regs;
@@ -70,7 +70,7 @@ struct sim_bme280 *sim_bme280_new(bool humidity)
 	data[0] = data[BME280_DATA_TEMP] = data[BME280_DATA_HUM] = 0x80;
 	bme280_parse_calib(&r[BME280_REG_CALIB_TP], humidity ? &r[BME280_REG_CALIB_H] : NULL,
 	                   &m->calib);
-	m->t0 = now_s();
+	sim_weather_init(&m->weather, seed, humidity ? 280 : 2800);
 	return m;
 }
 
@@ -87,7 +87,9 @@ unsigned sim_bme280_early_reads(const struct sim_bme280 *m)
 	return m->early_reads;
 }
 
-static void truth(const struct sim_bme280 *m, double *t, double *p, double *h)
+/* The true values now: fixed by a test, or the weather with the noise the
+ * datasheet gives (1.3 Pa, 0.005 °C, 0.02 %RH); it runs a little warm. */
+static void truth(struct sim_bme280 *m, double *t, double *p, double *h)
 {
 	if (m->fixed) {
 		*t = m->temp_c;
@@ -95,10 +97,10 @@ static void truth(const struct sim_bme280 *m, double *t, double *p, double *h)
 		*h = m->humidity_pct;
 		return;
 	}
-	double s = now_s() - m->t0;
-	*t = 22.0 + 1.2 * sin(s * 2 * M_PI / 1200) + 0.1 * sin(s * 2 * M_PI / 41);
-	*p = 1011.0 + 1.5 * sin(s * 2 * M_PI / 3000) + 0.04 * sin(s * 2 * M_PI / 47);
-	*h = 45.0 + 8.0 * sin(s * 2 * M_PI / 1500) + 0.5 * sin(s * 2 * M_PI / 29);
+	struct sim_air a = sim_weather_at(&m->weather, sim_now_wall());
+	*t = a.temp_c + 0.3 + 0.005 * sim_weather_noise(&m->weather);
+	*p = a.pressure_hpa + 0.013 * sim_weather_noise(&m->weather);
+	*h = a.humidity - 1.0 + 0.02 * sim_weather_noise(&m->weather);
 }
 
 /* Raw 20-bit (or 16-bit) value whose compensation comes closest to target.

@@ -17,7 +17,7 @@
 struct sim_bmp180 {
 	uint8_t regs[256];
 	struct bmp180_calib calib;
-	double t0; /* creation time, for drift */
+	struct sim_weather weather;
 	bool fixed;
 	double temp_c, pressure_hpa;
 	int32_t last_ut;   /* the temperature behind the last pressure conversion */
@@ -40,7 +40,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-struct sim_bmp180 *sim_bmp180_new(void)
+struct sim_bmp180 *sim_bmp180_new(unsigned seed)
 {
 	struct sim_bmp180 *m = xcalloc(1, sizeof *m);
 
@@ -50,7 +50,7 @@ struct sim_bmp180 *sim_bmp180_new(void)
 		m->regs[BMP180_REG_CALIB + 2 * i + 1] = (uint8_t)example_calib[i];
 	}
 	bmp180_parse_calib(&m->regs[BMP180_REG_CALIB], &m->calib);
-	m->t0 = now_s();
+	sim_weather_init(&m->weather, seed, 180);
 	return m;
 }
 
@@ -66,17 +66,19 @@ unsigned sim_bmp180_early_reads(const struct sim_bmp180 *m)
 	return m->early_reads;
 }
 
-/* The true values now: fixed by a test, or a slow, plausible drift. */
-static void truth(const struct sim_bmp180 *m, double *t, double *p)
+/* The true values now: fixed by a test, or the weather with the noise of
+ * the datasheet's standard mode (0.05 hPa RMS; 0.03 °C). The chip sits a
+ * little cooler than the room. */
+static void truth(struct sim_bmp180 *m, double *t, double *p)
 {
 	if (m->fixed) {
 		*t = m->temp_c;
 		*p = m->pressure_hpa;
 		return;
 	}
-	double s = now_s() - m->t0;
-	*t = 21.0 + 1.5 * sin(s * 2 * M_PI / 900) + 0.2 * sin(s * 2 * M_PI / 37);
-	*p = 1009.0 + 2.0 * sin(s * 2 * M_PI / 3600) + 0.05 * sin(s * 2 * M_PI / 53);
+	struct sim_air a = sim_weather_at(&m->weather, sim_now_wall());
+	*t = a.temp_c - 0.4 + 0.03 * sim_weather_noise(&m->weather);
+	*p = a.pressure_hpa + 0.05 * sim_weather_noise(&m->weather);
 }
 
 /* Smallest raw value in [lo, hi] whose compensated result reaches target.

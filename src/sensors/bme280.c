@@ -250,7 +250,7 @@ static void bme280_simulate(struct sim *sim, const struct sensor_conf *sc)
 	const struct i2c_conf *c = driver_i2c(sc);
 
 	sim_i2c_attach(sim, c->bus, (uint8_t)c->address, &sim_bme280_ops,
-	               sim_bme280_new(sc->driver == &bme280_driver));
+	               sim_bme280_new(sc->driver == &bme280_driver, sim_seed(sim)));
 }
 
 static bool parse_osrs(const char *v, void *dst)

@@ -223,7 +223,8 @@ static void bmp180_simulate(struct sim *sim, const struct sensor_conf *sc)
 {
 	const struct i2c_conf *c = driver_i2c(sc);
 
-	sim_i2c_attach(sim, c->bus, (uint8_t)c->address, &sim_bmp180_ops, sim_bmp180_new());
+	sim_i2c_attach(sim, c->bus, (uint8_t)c->address, &sim_bmp180_ops,
+	               sim_bmp180_new(sim_seed(sim)));
 }
 
 static const struct conf_key bmp180_keys[] = {

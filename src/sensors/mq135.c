@@ -167,7 +167,7 @@ static void mq135_simulate(struct sim *sim, const struct sensor_conf *sc)
 	const struct mq135_conf *c = config_driver_conf(sc, struct mq135_conf);
 
 	sim_i2c_attach(sim, c->i2c.bus, (uint8_t)c->i2c.address, &sim_ads1115_ops,
-	               sim_ads1115_new(0.88 / c->divider));
+	               sim_ads1115_new(0.88 / c->divider, sim_seed(sim)));
 }
 
 /* Channels of one ADS1115 share its address. */
