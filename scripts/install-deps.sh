@@ -10,7 +10,8 @@ build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev libgpiod-d
 # test, driven by playwright-core from npm (tests/browser/package.json).
 # mosquitto: the MQTT tests start a broker of their own, and subscribe with
 # mosquitto-clients. clang and its runtime build the libFuzzer targets.
-test="check libjson-c-dev clang libclang-rt-14-dev systemd man-db prometheus chromium mosquitto mosquitto-clients openssl"
+# faketime runs a daemon in the past, for the browser test's history ranges.
+test="check libjson-c-dev clang libclang-rt-14-dev systemd man-db prometheus chromium mosquitto mosquitto-clients openssl faketime"
 # The VM tests: qemu and busybox boot Debian's kernel; the kernel packages
 # are unpacked, not installed, so what their build tools need comes here;
 # i2c-tools and curl drive the guest test.

@@ -137,7 +137,7 @@ void render_html(struct buf *b, const struct render_view *v)
 				buf_html(b, sv->why);
 			buf_puts(b, "</td></tr>");
 		}
-		buf_puts(b, "</table>\n<div class=\"charts\"></div>\n<p class=\"error\"");
+		buf_puts(b, "</table>\n<p class=\"error\"");
 		if (s->status == SENSOR_ERROR) {
 			buf_puts(b, ">");
 			buf_html(b, s->error);
@@ -163,6 +163,9 @@ void render_html(struct buf *b, const struct render_view *v)
 			}
 			buf_puts(b, "</p>\n");
 		}
+		/* www/app.js shows the charts, open on wide screens, closed on phones. */
+		buf_puts(b, "<details class=\"trends\" hidden><summary>Charts</summary>"
+		            "<div class=\"charts\"></div></details>\n");
 		buf_puts(b, "<p class=\"meta\">");
 		buf_html(b, s->ops->type);
 		buf_puts(b, ", ");

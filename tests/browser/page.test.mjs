@@ -4,13 +4,20 @@
 //   MURICLED=build/plain/muricled node tests/browser/page.test.mjs
 //
 // Checks: the charts show the history of a daemon that ran before (it
-// survives a restart); MEASURE updates values, status, the measurement line
-// and the LED without reloading the page; the charts are drawn with points
-// and get new ones, each with a CSV download; the stream reconnects after
-// the daemon restarts; the page works without JavaScript; with a control
-// password, a wrong one is refused and the right one measures; no console
-// errors. Screenshots go to
-// $ARTIFACTS (default build/artifacts).
+// survives a restart; that daemon runs 90 minutes in the past under
+// faketime, so the range choice has something to leave out); MEASURE
+// updates values, status, the measurement line and the LED without
+// reloading the page; the charts are drawn with points, titles, value and
+// time axes, and get new ones, each with a CSV download; a point is read on
+// hover and with the arrow keys; the range (1 h, 24 h, 7 d, all) and the
+// units (°F, inHg, ...) are chosen on the page and survive a reload, while
+// the API keeps its units; labels are words, a missing value says why, the
+// MQ135 card links its guide, a blinker that never goes dark is warned of,
+// the button shows its last press and no chart; the stream reconnects after
+// the daemon restarts; on a phone the cards are compact and the charts open
+// on request; the page works without JavaScript; with a control password, a
+// wrong one is refused and the right one measures; no console errors.
+// Screenshots go to $ARTIFACTS (default build/artifacts).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -40,8 +47,8 @@ function freePort() {
 	});
 }
 
-function config(port, interval, blink, i2cDelay, passwordFile = "") {
-	const file = path.join(dir, `muricle-${interval}${passwordFile ? "-pw" : ""}.conf`);
+function config(port, interval, blink, i2cDelay, passwordFile = "", simulation = "") {
+	const file = path.join(dir, `muricle-${interval}${passwordFile ? "-pw" : ""}${simulation ? "-sim" : ""}.conf`);
 	fs.writeFileSync(
 		file,
 		`[daemon]
@@ -56,20 +63,40 @@ history_flush = 60
 [blinker led]
 gpio = GPIO17
 blink = ${blink}
+[button measure]
+gpio = GPIO27
+action = none
 [bmp180 barometer]
 [mq135 air]
 temperature_from = barometer
 [simulation]
 i2c_delay = ${i2cDelay}
+${simulation}
 `,
 	);
 	return file;
 }
 
-// Start muricled and wait until it answers.
-async function start(conf, port) {
+// libfaketime (Debian's faketime package), preloaded so that the daemon
+// itself is the process that gets the signals.
+const faketimeLib = fs
+	.readdirSync("/usr/lib")
+	.map((d) => `/usr/lib/${d}/faketime/libfaketimeMT.so.1`)
+	.find((f) => fs.existsSync(f));
+
+// Start muricled and wait until it answers; `past` runs it that many
+// seconds ago.
+async function start(conf, port, past = 0) {
 	const log = fs.openSync(path.join(dir, "daemon.log"), "a");
-	const child = spawn(daemon, ["--simulate", "-c", conf], { stdio: ["ignore", log, log] });
+	const env = { ...process.env };
+	if (past) {
+		assert.ok(faketimeLib, "libfaketime is installed (scripts/install-deps.sh test)");
+		env.LD_PRELOAD = faketimeLib;
+		env.FAKETIME = `-${past}s`;
+		/* An AddressSanitizer build wants its runtime first; libfaketime only wraps clocks. */
+		env.ASAN_OPTIONS = (env.ASAN_OPTIONS ? env.ASAN_OPTIONS + ":" : "") + "verify_asan_link_order=0";
+	}
+	const child = spawn(daemon, ["--simulate", "-c", conf], { stdio: ["ignore", log, log], env });
 	for (let i = 0; i < 100 && child.exitCode === null; i++) {
 		try {
 			const r = await fetch(`http://127.0.0.1:${port}/api/v1/sensors`);
@@ -106,7 +133,7 @@ function contrasts(page) {
 			return "rgb(255, 255, 255)";
 		};
 		const out = {};
-		for (const sel of ["h1", ".status", ".meta", "th", ".value", "button", "figcaption", ".live", ".sim"]) {
+		for (const sel of ["h1", ".status", ".meta", "th", ".value", ".why", ".note", ".warning", ".view", "summary", "button", "figcaption", ".readout", ".live", ".sim"]) {
 			const el = document.querySelector(sel);
 			if (!el) continue;
 			const a = lum(rgb(getComputedStyle(el).color));
@@ -125,8 +152,8 @@ async function main() {
 	fs.mkdirSync(artifacts, { recursive: true });
 	const port = await freePort();
 
-	step("a first daemon measures every second for 4.5 s, then stops (and saves its history)");
-	let d = await start(config(port, 1, 0.2, 0), port);
+	step("a first daemon, 90 minutes ago, measures every second for 4.5 s, then stops (and saves its history)");
+	let d = await start(config(port, 1, 0.2, 0), port, 5400);
 	await new Promise((r) => setTimeout(r, 4500));
 	assert.equal(await stop(d), 0, "the first daemon exits cleanly");
 	assert.ok(fs.existsSync(path.join(dir, "history-simulated")), "the history file exists");
@@ -168,14 +195,18 @@ async function main() {
 		await page.waitForSelector(chart);
 		const before = Number(await page.getAttribute(chart, "data-points"));
 		assert.ok(before >= 4, `the pressure chart has the first daemon's points (${before})`);
-		const charts = await page.$$eval("svg.chart", (els) => els.map((e) => ({ v: e.dataset.value, n: Number(e.dataset.points), path: (e.querySelector("path.line") || {}).getAttribute?.("d") || "" })));
+		const charts = await page.$$eval("svg.chart", (els) => els.map((e) => ({ v: e.dataset.value, n: Number(e.dataset.points), path: (e.querySelector("path.line") || {}).getAttribute?.("d") || "", title: e.closest("figure").querySelector(".title").textContent, label: e.closest("section").querySelector(`tr[data-value="${e.dataset.value}"] th`).firstChild.textContent, ys: [...e.querySelectorAll("text.y")].map((t) => t.textContent), xs: [...e.querySelectorAll("text.x")].map((t) => t.textContent) })));
 		assert.ok(charts.length >= 9, `a chart per value (${charts.length})`);
 		for (const c of charts) {
 			assert.ok(c.n >= 1, `chart ${c.v} has points`);
 			assert.match(c.path, /^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+)*/, `chart ${c.v} has a line`);
+			assert.equal(c.title, c.label, `chart ${c.v} is titled as its row`);
+			assert.ok(c.ys.length >= 2 && c.ys.every((y) => /^-?\d+(\.\d+)?$/.test(y)), `chart ${c.v} has y-axis values (${c.ys})`);
+			assert.ok(c.xs.length >= 2 && new Set(c.xs).size === c.xs.length, `chart ${c.v} has distinct time labels (${c.xs})`);
 		}
+		assert.equal(await page.$$eval('svg.chart[data-value="presses"], svg.chart[data-value="last_press"], svg.chart[data-value="led"]', (e) => e.length), 0, "no chart of a count, a time or an on/off");
 		const label = await page.getAttribute(chart, "aria-label");
-		assert.match(label, /^pressure over .* h: min .* hPa, max .* hPa, now .* hPa$/, "the chart says what it shows");
+		assert.match(label, /^Pressure over the last 24 h: min .* hPa, max .* hPa, mean .* hPa, now .* hPa\./, "the chart says what it shows");
 		const links = await page.$$eval("figure a.csv", (els) => els.map((e) => e.href));
 		assert.equal(links.length, charts.length, "a CSV link under every chart");
 		const pressureCsv = links.find((h) => h.includes("sensor=barometer&value=pressure"));
@@ -186,6 +217,76 @@ async function main() {
 		assert.equal(csvLines[0], "sensor,value,unit,time,unix_time,reading", "the CSV's header");
 		assert.ok(csvLines.length - 1 >= 4, `the CSV has the first daemon's points (${csvLines.length - 1})`);
 		assert.match(csvLines[1], /^barometer,pressure,hPa,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,\d+,\d+\.\d\d$/);
+
+		step("labels are words; the MQ135 card links its guide; the button has a last press and no chart");
+		assert.equal(await page.textContent('section[data-sensor="air"] tr[data-value="rzero"] th'), "Resistance R₀ (clean-air reference)");
+		assert.equal(await page.getAttribute('section[data-sensor="air"] tr[data-value="rzero"] th', "title"), "rzero");
+		assert.match(await page.textContent('section[data-sensor="air"] tr[data-value="ppm"] th'), /estimate/);
+		const guide = await page.getAttribute('section[data-sensor="air"] .note a', "href");
+		assert.equal(guide, "/static/mq135.html");
+		const guidePage = await page.request.get(`http://127.0.0.1:${port}${guide}`);
+		assert.equal(guidePage.status(), 200);
+		assert.match(await guidePage.text(), /<title>The MQ135 and what its "ppm" means<\/title>/);
+		assert.equal(await page.textContent('section[data-sensor="measure"] tr[data-value="last_press"] .value'), "—");
+		assert.equal(await page.textContent('section[data-sensor="measure"] tr[data-value="last_press"] .why'), "not pressed since muricle started");
+
+		step("the range: 1 h leaves out the readings of 90 minutes ago, and survives a reload");
+		const points = () => page.getAttribute(chart, "data-points").then(Number);
+		const day = await points();
+		await page.selectOption('select[name="range"]', "3600");
+		const hour = await points();
+		assert.ok(hour < day, `1 h shows fewer points than 24 h (${hour} < ${day})`);
+		assert.match(await page.getAttribute(chart, "aria-label"), /^Pressure over the last 1 h:/);
+		assert.match(await page.getAttribute('figure:has(svg[data-value="pressure"]) a.csv', "href"), /&since=\d+$/, "the CSV link follows the range");
+		await page.selectOption('select[name="range"]', "0");
+		assert.ok((await points()) >= day, "all kept shows at least the 24 h points");
+		await page.selectOption('select[name="range"]', "3600");
+		await page.reload();
+		await page.waitForSelector(chart);
+		await page.waitForFunction((sel) => document.querySelector(sel).dataset.points !== undefined, chart);
+		assert.equal(await page.inputValue('select[name="range"]'), "3600", "the range survives a reload");
+		assert.equal(await points(), hour);
+		await page.selectOption('select[name="range"]', "86400");
+		await page.evaluate(() => (window.stayed = true));
+
+		step("a point is read on hover and with the keyboard");
+		await page.locator(chart).scrollIntoViewIfNeeded();
+		const box = await page.locator(chart).boundingBox();
+		await page.mouse.move(box.x + box.width - 12, box.y + box.height / 2);
+		const readout = 'figure:has(svg[data-value="pressure"]) .readout';
+		const hovered = await page.textContent(readout);
+		assert.match(hovered, /^\d\d:\d\d:\d\d — \d+\.\d\d hPa$/, `hovering near the end reads the newest point (${hovered})`);
+		await page.mouse.move(box.x + 50, box.y + box.height / 2);
+		assert.match(await page.textContent(readout), /^(\w{3} \d+, )?\d\d:\d\d:\d\d — \d+\.\d\d hPa$/);
+		await page.mouse.move(0, 0);
+		assert.equal(await page.textContent(readout), "", "the readout goes with the pointer");
+		await page.focus(chart);
+		const newest = await page.textContent(readout);
+		assert.match(newest, /— \d+\.\d\d hPa$/, "focus reads the newest point");
+		await page.keyboard.press("Home");
+		const oldest = await page.textContent(readout);
+		assert.notEqual(oldest, newest, "Home goes to the oldest point");
+		await page.keyboard.press("ArrowRight");
+		assert.notEqual(await page.textContent(readout), oldest, "an arrow moves the readout");
+		await page.keyboard.press("End");
+		assert.equal(await page.textContent(readout), newest);
+
+		step("units: inHg and °F on the page, kept after a reload; the API keeps hPa and °C");
+		const pressureCell = 'section[data-sensor="barometer"] tr[data-value="pressure"] .value';
+		await page.selectOption('select[name="unit-pressure"]', "inHg");
+		await page.selectOption('select[name="unit-temperature"]', "°F");
+		assert.match(await page.textContent(pressureCell), /^(2[89]|3[01])\.\d\d inHg$/);
+		assert.match(await page.textContent('section[data-sensor="barometer"] tr[data-value="temperature"] .value'), /^\d+\.\d °F$/);
+		assert.match(await page.textContent('figure:has(svg[data-value="pressure"]) .stats'), /inHg/);
+		await page.reload();
+		await page.waitForFunction((sel) => / inHg$/.test(document.querySelector(sel).textContent), pressureCell, { timeout: 10000 });
+		assert.equal(await page.inputValue('select[name="unit-pressure"]'), "inHg", "the unit survives a reload");
+		const api = await (await page.request.get(`http://127.0.0.1:${port}/api/v1/sensors`)).json();
+		assert.equal(api.sensors.find((x) => x.name === "barometer").values.pressure.unit, "hPa", "the API keeps its unit");
+		await page.screenshot({ path: path.join(artifacts, "page-units.png"), fullPage: true });
+		await page.selectOption('select[name="unit-pressure"]', "hPa");
+		await page.selectOption('select[name="unit-temperature"]', "°C");
+		await page.evaluate(() => (window.stayed = true));
 
 		step("MEASURE updates the page without a reload");
 		const round = await page.textContent("#round");
@@ -220,17 +321,30 @@ async function main() {
 		const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, colorScheme: "light" });
 		const small = await phone.newPage();
 		await small.goto(`http://127.0.0.1:${port}/`);
-		await small.waitForSelector('svg.chart[data-points]:not([data-points="0"])');
+		await small.waitForSelector("details.trends:not([hidden])");
 		const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 		assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow} px too wide)`);
+		assert.equal(await small.$$eval("details.trends[open]", (e) => e.length), 0, "on a phone the charts are closed");
+		const tall = await small.evaluate(() => document.documentElement.scrollHeight);
+		assert.ok(tall <= 1500, `the phone page is compact (${tall} CSS px for five sensors)`);
 		await small.screenshot({ path: path.join(artifacts, "page-phone.png"), fullPage: true });
+		await small.click('section[data-sensor="barometer"] details.trends summary');
+		await small.waitForSelector('section[data-sensor="barometer"] svg.chart[data-value="pressure"]:not([data-points="0"])');
+		const drawnWidth = await small.$eval('section[data-sensor="barometer"] svg.chart', (e) => e.viewBox.baseVal.width);
+		assert.ok(drawnWidth >= 300, `charts opened on a phone are drawn to its width (${drawnWidth})`);
+		await small.screenshot({ path: path.join(artifacts, "page-phone-charts.png"), fullPage: true });
 		await phone.close();
 
-		step("keyboard: MEASURE and the charts can be reached with Tab");
+		step("keyboard: MEASURE, the choices and the charts can be reached with Tab");
 		await page.focus("#measure button");
 		await page.keyboard.press("Tab");
-		const focused = await page.evaluate(() => document.activeElement.tagName.toLowerCase());
-		assert.equal(focused, "svg", "Tab moves from MEASURE to the first chart");
+		assert.equal(await page.evaluate(() => document.activeElement.name), "range", "Tab moves from MEASURE to the range");
+		let reached = false;
+		for (let i = 0; i < 12 && !reached; i++) {
+			await page.keyboard.press("Tab");
+			reached = await page.evaluate(() => document.activeElement.tagName.toLowerCase() === "svg");
+		}
+		assert.ok(reached, "Tab reaches the first chart");
 
 		step("without JavaScript the form still measures");
 		const plain = await browser.newContext({ javaScriptEnabled: false });
@@ -244,6 +358,23 @@ async function main() {
 		await plain.close();
 
 		assert.deepEqual(problems, [], "no console errors or failed requests");
+
+		step("a barometer that does not answer: its charts keep their titles, the corrected values say why; blink >= interval is warned of");
+		assert.equal(await stop(d), 0);
+		d = await start(config(port, 2, 3, 0, "", "absent = barometer"), port);
+		const failing = await browser.newPage();
+		await failing.goto(`http://127.0.0.1:${port}/`);
+		await failing.waitForFunction(() => document.querySelector('section[data-sensor="barometer"] .status').textContent === "error", null, { timeout: 10000 });
+		await failing.waitForSelector('section[data-sensor="barometer"] svg.chart');
+		const titles = await failing.$$eval('section[data-sensor="barometer"] figcaption .title', (e) => e.map((x) => x.textContent));
+		assert.deepEqual(titles, ["Temperature", "Pressure", "Altitude"], "a failed sensor's charts keep their titles");
+		await failing.waitForFunction(() => document.querySelector('section[data-sensor="air"] tr[data-value="corrected_ppm"] .why').textContent !== "", null, { timeout: 10000 });
+		assert.equal(await failing.textContent('section[data-sensor="air"] tr[data-value="corrected_ppm"] .why'), "no temperature: barometer is failing");
+		assert.equal(await failing.textContent('section[data-sensor="air"] tr[data-value="corrected_ppm"] .value'), "—");
+		assert.match(await failing.textContent('section[data-sensor="led"] .warning'), /^blink \(3 s\) is not shorter than interval \(2 s\)/);
+		assert.ok(fs.readFileSync(path.join(dir, "daemon.log"), "utf8").includes("sensor led: blink (3 s) is not shorter than interval (2 s)"), "the warning is logged");
+		await failing.screenshot({ path: path.join(artifacts, "page-failing.png"), fullPage: true });
+		await failing.close();
 
 		step("with a control password MEASURE asks for it, and measures once given");
 		assert.equal(await stop(d), 0);
