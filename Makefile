@@ -187,6 +187,18 @@ ifndef GPIOD_PREFIX
 		$(MAKE) --no-print-directory GPIOD_PREFIX="$$prefix" tests-run vm-run
 endif
 
+# The unit and integration tests that need no broker, browser, promtool or
+# systemd tools: what the Debian package build runs (dh_auto_test).
+UNIT_TESTS := $(filter-out $(BUILD)/tests/test_live $(BUILD)/tests/test_mqtt \
+                           $(BUILD)/tests/test_service,$(TEST_BINS))
+check-unit: $(BUILD)/muricled $(UNIT_TESTS)
+	@set -e; failed=0; \
+	for t in $(UNIT_TESTS); do \
+		echo "== $$t"; \
+		MURICLED=$(BUILD)/muricled CK_DEFAULT_TIMEOUT=60 $$t || failed=1; \
+	done; \
+	exit $$failed
+
 tests-run: $(BUILD)/muricled $(TEST_BINS)
 	@set -e; failed=0; \
 	for t in $(TEST_BINS); do \
@@ -249,8 +261,11 @@ man: $(BUILD)/muricled
 deb: deps-deb
 	rm -rf build/deb && mkdir -p build/deb/muricle-$(VERSION)
 	git ls-files -z | xargs -0 tar -c | tar -x -C build/deb/muricle-$(VERSION)
-	cd build/deb/muricle-$(VERSION) && dpkg-buildpackage -us -uc -b
-	lintian --fail-on error,warning build/deb/muricle_$(VERSION)_*.changes
+	@echo "dpkg-buildpackage (its log: build/deb/build.log)"
+	@cd build/deb/muricle-$(VERSION) && dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || \
+		{ tail -n 80 ../build.log; exit 1; }
+	lintian -I --pedantic --fail-on error,warning,info,pedantic \
+		build/deb/muricle_$(VERSION)_*.changes
 
 deps-deb:
 	@scripts/install-deps.sh deb

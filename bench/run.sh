@@ -36,7 +36,7 @@ fi
 # min_gap = 0: the "while measuring" rows keep the sensors measuring back to
 # back (with the installed 5 s gap those posts would be answered from the
 # last round and measure almost nothing).
-sed -e "s/^listen = .*/listen = 127.0.0.1:$mport/" -e 's/^min_gap = .*/min_gap = 0/' \
+sed -e "s/^#\?listen = .*/listen = 127.0.0.1:$mport/" -e 's/^min_gap = .*/min_gap = 0/' \
 	"$here/../etc/muricle.conf" > "$tmp/muricle.conf"
 # Readiness through a notify socket, timed from the start.
 python3 - "$tmp/notify" > "$tmp/ready" <<'PY' &

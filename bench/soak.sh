@@ -21,7 +21,7 @@ trap cleanup EXIT
 ulimit -n 4096
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-sed -e "s/^listen = .*/listen = 127.0.0.1:$port/" -e 's/^interval = .*/interval = 1/' \
+sed -e "s/^#\?listen = .*/listen = 127.0.0.1:$port/" -e 's/^interval = .*/interval = 1/' \
 	-e 's/^min_gap = .*/min_gap = 0/' -e 's/^timeout = .*/timeout = 1/' \
 	-e 's/^history = .*/history = 24/' -e 's/^history_flush = .*/history_flush = 5/' \
 	"$here/../etc/muricle.conf" > "$tmp/muricle.conf"

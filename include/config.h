@@ -144,6 +144,7 @@ struct mqtt_conf {
 struct config_listen {
 	char host[64];
 	unsigned port;
+	bool given; /* in the file, not the default: worth a notice when it is not used */
 };
 
 struct config {

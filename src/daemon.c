@@ -1,11 +1,14 @@
 #include "daemon.h"
 
+#include <arpa/inet.h>
 #include <event2/event.h>
+#include <netinet/in.h>
 #include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "access.h"
@@ -426,6 +429,38 @@ done:
 	buf_free(&errors);
 }
 
+/* Serving on the socket systemd passed: say where, and that a configured
+ * `listen` is not what decides it. */
+static void daemon_activated(int fd, const struct config_listen *listen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char host[INET6_ADDRSTRLEN] = "?", where[INET6_ADDRSTRLEN + 16];
+	unsigned port = 0;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+		port = ntohs(a->sin6_port);
+		snprintf(where, sizeof where, "[%s]:%u", host, port);
+	} else if (ss.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+		port = ntohs(a->sin_port);
+		snprintf(where, sizeof where, "%s:%u", host, port);
+	} else {
+		snprintf(where, sizeof where, "a socket that is not IP");
+	}
+	log_info("using the socket systemd passed: %s", where);
+	if (listen->given) {
+		bool v6 = strchr(listen->host, ':') != NULL;
+		log_notice("'listen = %s%s%s:%u' in the configuration is not used: systemd passed "
+		           "the socket (muricle.socket decides the address; change it with "
+		           "'systemctl edit muricle.socket')",
+		           v6 ? "[" : "", listen->host, v6 ? "]" : "", listen->port);
+	}
+}
+
 struct daemon *daemon_new(const struct config *cfg, const char *config_path,
                           const char *config_name, bool simulate, char *err, size_t errlen)
 {
@@ -479,7 +514,7 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_path,
 		goto fail;
 	d->activated = fd >= 0;
 	if (d->activated)
-		log_info("using the socket systemd passed; 'listen' is not used");
+		daemon_activated(fd, &cfg->listen);
 	else if ((fd = http_listen(cfg->listen.host, cfg->listen.port, err, errlen)) < 0)
 		goto fail;
 	d->http = http_new(d->base, fd, web_handle, &d->web, err, errlen);

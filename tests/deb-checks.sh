@@ -29,4 +29,20 @@ check "the calibration guide under /usr/share/doc" sh -c "echo \"\$0\" | grep -E
 check "existing devices get their groups on install" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./postinst | grep -q 'udevadm trigger --action=change --subsystem-match=gpio --subsystem-match=i2c-dev'"
 check "purge removes the state directory" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./postrm | grep -q 'rm -rf /var/lib/private/muricle /var/lib/muricle'"
 
+log=$(dirname "$deb")/build.log
+check "the package build ran the unit tests (dh_auto_test)" grep -q '^== build/plain/tests/test_config$' "$log"
+# The same source built again with nocheck: no test may run.
+nocheck() {
+	tmp=$(mktemp -d)
+	cp -a "$(dirname "$deb")"/muricle-*/ "$tmp/src"
+	(cd "$tmp/src" && DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b -Pnocheck > "$tmp/log" 2>&1) &&
+		! grep -q '^== build/plain/tests/' "$tmp/log"
+	rc=$?
+	rm -rf "$tmp"
+	return $rc
+}
+check "DEB_BUILD_OPTIONS=nocheck builds without running the tests" nocheck
+check "the one lintian override says why" sh -c "grep -B3 '^muricle: package-supports-alternative-init-but-no-init.d-script' debian/muricle.lintian-overrides | grep -q '^# '"
+check "the Description names the page, the history and Prometheus" sh -c "dpkg-deb -f '$deb' Description | grep -q 'web page' && dpkg-deb -f '$deb' Description | grep -q history && dpkg-deb -f '$deb' Description | grep -q Prometheus"
+
 summary deb

@@ -39,6 +39,7 @@ START_TEST(embedded_default_is_the_reference_board)
 	ck_assert_msg(rc == 0, "%s", err);
 	ck_assert_str_eq(cfg.listen.host, "127.0.0.1");
 	ck_assert_uint_eq(cfg.listen.port, 8080);
+	ck_assert(!cfg.listen.given); /* the default: no notice under socket activation */
 	ck_assert_uint_eq(cfg.nsensors, 4);
 	ck_assert_ptr_eq(cfg.sensors[0].driver, &blinker_driver);
 	ck_assert_str_eq(CONF(0, blinker_conf)->gpio.line, "GPIO17");
@@ -82,6 +83,7 @@ START_TEST(defaults_and_values)
 	ck_assert_str_eq(cfg.state_dir, "");
 	ck_assert_str_eq(cfg.listen.host, "::1");
 	ck_assert_uint_eq(cfg.listen.port, 9000);
+	ck_assert(cfg.listen.given);
 	ck_assert_str_eq(cfg.title, "Kitchen <Pi>");
 	ck_assert(!cfg.mqtt.enabled); /* off without its section */
 	ck_assert_uint_eq(cfg.stale_after, 3);

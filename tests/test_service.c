@@ -146,8 +146,16 @@ START_TEST(socket_activation)
 	tu_resp_free(&r);
 	ck_assert_int_eq(tu_daemon_stop(&d), 0);
 	char *log = tu_daemon_log(&d);
-	ck_assert_ptr_nonnull(strstr(log, "using the socket systemd passed"));
+	char where[64];
+	snprintf(where, sizeof where, "using the socket systemd passed: 127.0.0.1:%u", d.port);
+	ck_assert_msg(strstr(log, where) != NULL, "%s", log);
 	ck_assert_ptr_nonnull(strstr(log, "<6>serving http://127.0.0.1:"));
+	/* The file names an address: a notice that it is not the one in use. */
+	ck_assert_msg(strstr(log, "<5>'listen = 127.0.0.1:") != NULL &&
+	                      strstr(log, "' in the configuration is not used: systemd passed the "
+	                                  "socket (muricle.socket decides the address; change it "
+	                                  "with 'systemctl edit muricle.socket')") != NULL,
+	              "%s", log);
 	free(log);
 	tu_daemon_free(&d);
 }

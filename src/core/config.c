@@ -37,6 +37,7 @@ static bool parse_listen(const char *v, void *dst)
 {
 	struct config_listen *l = dst;
 
+	l->given = true; /* config_defaults takes it back for the default */
 	return config_parse_listen(v, l->host, sizeof l->host, &l->port) == 0;
 }
 
@@ -320,6 +321,7 @@ static void config_defaults(struct config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	for (size_t i = 0; i < NSINGLES; i++)
 		set_defaults(singles[i].keys, cfg, singles[i].name);
+	cfg->listen.given = false;
 }
 
 static bool valid_name(const char *s)

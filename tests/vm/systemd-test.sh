@@ -19,8 +19,19 @@ finish() {
 }
 
 check "systemd is PID 1" test "$(cat /proc/1/comm)" = systemd
+# A GPIO chip that exists before the package does (gpio-sim): no rule gives
+# it a group yet, so it is root's, as on plain Debian.
+cfs=/sys/kernel/config/gpio-sim/before
+mkdir "$cfs" "$cfs/bank0"
+echo 4 > "$cfs/bank0/num_lines"
+echo 1 > "$cfs/live"
+chip=/dev/$(cat "$cfs/bank0/chip_name")
+udevadm settle
+group_is() { [ "$(stat -c %G "$chip")" = "$1" ]; }
+check "before the package, $chip is root's" group_is root
 check "the package installs" sh -c "dpkg -i '$work/muricle.deb' > '$work/dpkg.log' 2>&1"
 check "groups gpio and i2c exist" sh -c "getent group gpio && getent group i2c"
+check "the install gave $chip to group gpio, without a reboot" wait_for 10 group_is gpio
 check "the socket is enabled" systemctl is-enabled --quiet muricle.socket
 check "the service is enabled" systemctl is-enabled --quiet muricle.service
 # A short watchdog for the test; the package's unit says 30 s.
@@ -43,6 +54,12 @@ check "journal: each sensor with its bus and address" journal_has "sensor barome
 problems() { journalctl -u muricle --no-pager -o cat -p warning; }
 check "journal -p warning: the missing bus" sh -c "journalctl -u muricle --no-pager -o cat -p warning | grep -q '/dev/i2c-1 does not exist'"
 check "journal -p warning: no info lines" sh -c "! journalctl -u muricle --no-pager -o cat -p warning | grep -q 'starting'"
+# 'listen' set in the file: not used under socket activation, and said so.
+sed -i 's/^#listen = .*/listen = 0.0.0.0:8080/' /etc/muricle/muricle.conf
+check "restart with 'listen' set" systemctl restart muricle.service
+notice() { journalctl -u muricle --no-pager -o cat -p notice | grep -q "'listen = 0.0.0.0:8080' in the configuration is not used: systemd passed the socket"; }
+check "journal -p notice: 'listen' is not used" wait_for 30 notice
+check "the page still answers on port 80" wait_for 60 page
 check "reload" systemctl reload muricle.service
 check "active after reload" wait_for 10 systemctl is-active --quiet muricle.service
 # The history goes to StateDirectory= at stop and comes back at start.
