@@ -433,7 +433,7 @@ done:
  * `listen` is not what decides it. */
 static void daemon_activated(int fd, const struct config_listen *listen)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 }; /* AF_UNSPEC if getsockname fails */
 	socklen_t len = sizeof ss;
 	char host[INET6_ADDRSTRLEN] = "?", where[INET6_ADDRSTRLEN + 16];
 	unsigned port = 0;

@@ -499,10 +499,14 @@ static void mqtt_resolved_cb(int err, struct evutil_addrinfo *ai, void *arg)
 		mqtt_schedule_retry(m, why);
 		return;
 	}
+	/* A copy of the address where its type's alignment is sure. */
+	struct sockaddr_storage ss = { 0 };
+	memcpy(&ss, ai->ai_addr,
+	       ai->ai_addrlen < sizeof ss ? (size_t)ai->ai_addrlen : sizeof ss);
 	if (evutil_inet_ntop(ai->ai_family,
 	                     ai->ai_family == AF_INET6
-	                             ? (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
-	                             : (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr,
+	                             ? (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+	                             : (void *)&((struct sockaddr_in *)&ss)->sin_addr,
 	                     m->address, sizeof m->address) == NULL)
 		snprintf(m->address, sizeof m->address, "%s", m->c.host);
 	evutil_freeaddrinfo(ai);
