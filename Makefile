@@ -82,9 +82,11 @@ GPIOD_SHIM_UNUSED := src/hw/gpio_gpiod$(if $(GPIOD_V2),1,2).c
 
 # Everything but main.c goes into a static library the tests link too.
 LIB_SRCS := $(filter-out $(GPIOD_SHIM_UNUSED), \
-              $(wildcard src/core/*.c src/hw/*.c src/sensors/*.c src/web/*.c src/outputs/*.c) \
+              $(wildcard src/core/*.c src/hw/*.c src/sensors/*.c src/web/*.c src/outputs/*.c \
+                         src/display/*.c) \
               src/daemon.c)
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/embedded_conf.o \
+            $(BUILD)/font_small.o $(BUILD)/font_large.o \
             $(BUILD)/embedded_www.o
 WWW_FILES := $(sort $(wildcard www/*)) $(BUILD)/www/mq135.html
 TEST_SRCS := $(wildcard tests/test_*.c)
@@ -113,6 +115,23 @@ $(BUILD)/embedded_conf.c: etc/muricle.conf scripts/embed.sh
 	scripts/embed.sh config_embedded $< > $@
 
 $(BUILD)/embedded_conf.o: $(BUILD)/embedded_conf.c
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# The display's fonts: Debian's Terminus console fonts (console-setup-linux),
+# converted by a tool built for this machine (BUILD_CC) at build time.
+BUILD_CC ?= cc
+FONT_DIR ?= /usr/share/consolefonts
+$(BUILD)/tools/psf2c: tools/psf2c.c
+	@mkdir -p $(dir $@)
+	$(BUILD_CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< -lz
+
+$(BUILD)/font_small.c: $(FONT_DIR)/Uni2-Terminus12x6.psf.gz $(BUILD)/tools/psf2c
+	$(BUILD)/tools/psf2c font_small $< > $@
+
+$(BUILD)/font_large.c: $(FONT_DIR)/Uni2-TerminusBold24x12.psf.gz $(BUILD)/tools/psf2c
+	$(BUILD)/tools/psf2c font_large $< > $@
+
+$(BUILD)/font_%.o: $(BUILD)/font_%.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # The guides the page links to, from docs/.

@@ -4,8 +4,9 @@
 # before them; deb implies build)
 set -eu
 
-# cmark-gfm turns the calibration guide into the page the daemon serves.
-build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev libgpiod-dev libi2c-dev libsystemd-dev zlib1g-dev libmosquitto-dev libssl-dev cmark-gfm"
+# cmark-gfm turns the calibration guide into the page the daemon serves;
+# console-setup-linux has the Terminus fonts the display's glyphs come from.
+build="gcc make pkg-config libevent-dev libmicrohttpd-dev libinih-dev libgpiod-dev libi2c-dev libsystemd-dev zlib1g-dev libmosquitto-dev libssl-dev cmark-gfm console-setup-linux"
 # promtool (package prometheus) checks /metrics; Chromium runs the browser
 # test, driven by playwright-core from npm (tests/browser/package.json).
 # mosquitto: the MQTT tests start a broker of their own, and subscribe with

@@ -501,8 +501,7 @@ static void mqtt_resolved_cb(int err, struct evutil_addrinfo *ai, void *arg)
 	}
 	/* A copy of the address where its type's alignment is sure. */
 	struct sockaddr_storage ss = { 0 };
-	memcpy(&ss, ai->ai_addr,
-	       ai->ai_addrlen < sizeof ss ? (size_t)ai->ai_addrlen : sizeof ss);
+	memcpy(&ss, ai->ai_addr, ai->ai_addrlen < sizeof ss ? (size_t)ai->ai_addrlen : sizeof ss);
 	if (evutil_inet_ntop(ai->ai_family,
 	                     ai->ai_family == AF_INET6
 	                             ? (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr

@@ -1,0 +1,275 @@
+/* The display's drawing: the frame buffer's layout, lines, text in the
+ * Terminus glyphs, PBM in and out, and whole pages compared bit for bit
+ * with golden frames in tests/display/ (PBM files: open them in any image
+ * viewer). MURICLE_WRITE_GOLDEN=1 writes them anew, to be looked at before
+ * they are committed. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "display.h"
+#include "fb.h"
+#include "font.h"
+#include "testutil.h"
+
+START_TEST(pages_of_eight_rows)
+{
+	struct fb fb;
+
+	fb_init(&fb, 128, 64);
+	fb_set(&fb, 3, 9, true); /* page 1, column 3, bit 1 */
+	ck_assert_uint_eq(fb.bytes[1 * 128 + 3], 0x02);
+	ck_assert(fb_get(&fb, 3, 9));
+	fb_set(&fb, 127, 63, true);
+	ck_assert_uint_eq(fb.bytes[7 * 128 + 127], 0x80);
+	fb_set(&fb, -1, 0, true); /* clipped, not written elsewhere */
+	fb_set(&fb, 128, 0, true);
+	fb_set(&fb, 0, 64, true);
+	size_t lit = 0;
+	for (size_t i = 0; i < sizeof fb.bytes; i++)
+		lit += (size_t)__builtin_popcount(fb.bytes[i]);
+	ck_assert_uint_eq(lit, 2);
+	fb_set(&fb, 3, 9, false);
+	ck_assert(!fb_get(&fb, 3, 9));
+
+	fb_init(&fb, 128, 32);
+	ck_assert_uint_eq(fb.h, 32);
+	fb_set(&fb, 0, 40, true); /* beyond a 32-row display */
+	ck_assert(!fb_get(&fb, 0, 40));
+}
+END_TEST
+
+START_TEST(lines_reach_both_ends)
+{
+	struct fb fb;
+
+	fb_init(&fb, 128, 64);
+	fb_line(&fb, 2, 60, 100, 5);
+	ck_assert(fb_get(&fb, 2, 60) && fb_get(&fb, 100, 5));
+	/* One pixel per column on a shallow line. */
+	for (int x = 2; x <= 100; x++) {
+		int n = 0;
+		for (int y = 0; y < 64; y++)
+			n += fb_get(&fb, x, y);
+		ck_assert_int_ge(n, 1);
+	}
+}
+END_TEST
+
+START_TEST(glyphs_from_the_font)
+{
+	/* The fonts come from the build: Terminus 12x6 and Bold 24x12. */
+	ck_assert_uint_eq(font_small.width, 6);
+	ck_assert_uint_eq(font_small.height, 12);
+	ck_assert_uint_eq(font_large.width, 12);
+	ck_assert_uint_eq(font_large.height, 24);
+	/* A space is blank, an 'l' is not; a character the font lacks is '?'. */
+	const uint8_t *space = font_glyph(&font_small, ' '), *ell = font_glyph(&font_small, 'l');
+	int lit = 0;
+	for (unsigned i = 0; i < font_small.height; i++) {
+		ck_assert_uint_eq(space[i], 0);
+		lit += ell[i] != 0;
+	}
+	ck_assert_int_gt(lit, 5);
+	ck_assert_ptr_eq(font_glyph(&font_small, 0x4E2D), font_glyph(&font_small, '?'));
+	ck_assert_ptr_ne(font_glyph(&font_small, 0x00B0), font_glyph(&font_small, '?')); /* ° */
+	ck_assert_ptr_ne(font_glyph(&font_small, 0x03A9), font_glyph(&font_small, '?')); /* Ω */
+
+	struct fb fb;
+	fb_init(&fb, 128, 64);
+	ck_assert_int_eq(fb_text_width(&font_small, "21.5 °C"), 7 * 6);
+	ck_assert_int_eq(fb_text(&fb, &font_small, 10, 0, "kΩ"), 10 + 12);
+	ck_assert_int_eq(fb_text_width(&font_small, "\xff\xfe"), 12); /* bytes that are not UTF-8 */
+}
+END_TEST
+
+START_TEST(pbm_round_trip)
+{
+	struct fb a, b;
+	struct buf out;
+
+	fb_init(&a, 128, 32);
+	fb_line(&a, 0, 0, 127, 31);
+	fb_text(&a, &font_small, 20, 2, "muricle");
+	buf_init(&out);
+	fb_write_pbm(&a, &out);
+	ck_assert(strncmp(out.data, "P1\n128 32\n", 10) == 0);
+	ck_assert_int_eq(fb_read_pbm(&b, out.data), 0);
+	ck_assert_uint_eq(b.w, 128);
+	ck_assert_uint_eq(b.h, 32);
+	ck_assert_mem_eq(a.bytes, b.bytes, sizeof a.bytes);
+	ck_assert_int_eq(fb_read_pbm(&b, "P1\n# a comment\n8 8\n"
+	                                 "10000000\n"
+	                                 "0000000"),
+	                 -1);
+	ck_assert_int_eq(fb_read_pbm(&b, "P4\n8 8\n"), -1);
+	ck_assert_int_eq(fb_read_pbm(&b, "P1\n8 7\n"), -1);
+	ck_assert_int_eq(fb_read_pbm(&b, "P1\n300 8\n"), -1);
+	buf_free(&out);
+}
+END_TEST
+
+/* A pressure hour: a slow rise with the chip's noise, one failed reading
+ * and ten minutes the daemon was not running. */
+static size_t pressure_hour(struct history_point *pts, uint32_t now)
+{
+	size_t n = 0;
+
+	for (int i = 0; i <= 60; i++) {
+		if (i > 20 && i < 31)
+			continue; /* not running */
+		uint32_t t = now - 3600 + 60 * (uint32_t)i;
+		double v = 1012.0 + 1.5 * i / 60.0 + 0.08 * sin(i * 1.7);
+		pts[n++] = (struct history_point){ t, i == 45 ? NAN : (float)v };
+	}
+	return n;
+}
+
+static void golden(const char *name, const struct fb *fb)
+{
+	char path[256];
+	struct buf out;
+
+	snprintf(path, sizeof path, "tests/display/%s.pbm", name);
+	buf_init(&out);
+	fb_write_pbm(fb, &out);
+	if (getenv("MURICLE_WRITE_GOLDEN") != NULL) {
+		FILE *f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs(out.data, f);
+		fclose(f);
+	}
+	char *want = tu_read_file(path);
+	ck_assert_msg(want != NULL, "%s is missing", path);
+	struct fb expected;
+	ck_assert_msg(fb_read_pbm(&expected, want) == 0, "%s is not a P1 PBM", path);
+	ck_assert_uint_eq(expected.w, fb->w);
+	ck_assert_uint_eq(expected.h, fb->h);
+	if (memcmp(expected.bytes, fb->bytes, sizeof fb->bytes) != 0) {
+		/* Leave what was drawn beside it, to compare in an image viewer. */
+		snprintf(path, sizeof path, "%s/%s.actual.pbm",
+		         getenv("ARTIFACTS") ? getenv("ARTIFACTS") : "/tmp", name);
+		FILE *f = fopen(path, "w");
+		if (f != NULL) {
+			fputs(out.data, f);
+			fclose(f);
+		}
+		ck_abort_msg("the %s frame differs from tests/display/%s.pbm: see %s", name, name,
+		             path);
+	}
+	free(want);
+	buf_free(&out);
+}
+
+static const uint32_t NOW = 1796176800;
+
+START_TEST(golden_pressure)
+{
+	struct history_point pts[64];
+	struct fb fb;
+	struct display_page p = { .sensor = "barometer",
+		                  .value = "pressure",
+		                  .number = "1013.52",
+		                  .unit = "hPa",
+		                  .status = SENSOR_OK,
+		                  .points = pts,
+		                  .npoints = pressure_hour(pts, NOW),
+		                  .now = NOW,
+		                  .span = 3600,
+		                  .interval = 60 };
+
+	fb_init(&fb, 128, 64);
+	display_draw_page(&fb, &p);
+	golden("pressure", &fb);
+	/* The gap and the failed reading break the line: no lit pixel in the
+	 * trend's columns of the ten minutes the daemon was not running. */
+	for (int x = 44; x < 65; x++)
+		for (int y = 40; y < 63; y++)
+			ck_assert_msg(!fb_get(&fb, x, y), "lit at %d,%d", x, y);
+}
+END_TEST
+
+START_TEST(golden_error_and_stale)
+{
+	struct history_point pts[64];
+	struct fb fb;
+	struct display_page p = { .sensor = "barometer",
+		                  .value = "pressure",
+		                  .number = NULL,
+		                  .unit = "hPa",
+		                  .status = SENSOR_ERROR,
+		                  .points = pts,
+		                  .npoints = pressure_hour(pts, NOW),
+		                  .now = NOW,
+		                  .span = 3600,
+		                  .interval = 60 };
+
+	fb_init(&fb, 128, 64);
+	display_draw_page(&fb, &p);
+	golden("error", &fb);
+	/* Stale: the last number is not shown as if it were current. */
+	p.status = SENSOR_STALE;
+	p.number = "1013.52";
+	display_draw_page(&fb, &p);
+	golden("stale", &fb);
+}
+END_TEST
+
+START_TEST(golden_pending_and_long_names)
+{
+	struct fb fb;
+	struct display_page p = { .sensor = "greenhouse_north_wall",
+		                  .value = "corrected_rzero",
+		                  .number = NULL,
+		                  .unit = "kΩ",
+		                  .status = SENSOR_PENDING,
+		                  .now = NOW,
+		                  .span = 3600,
+		                  .interval = 60 };
+
+	fb_init(&fb, 128, 64);
+	display_draw_page(&fb, &p);
+	golden("pending", &fb);
+}
+END_TEST
+
+START_TEST(golden_small_display)
+{
+	struct history_point pts[64];
+	struct fb fb;
+	struct display_page p = { .sensor = "air",
+		                  .value = "ppm",
+		                  .number = "412",
+		                  .unit = "ppm",
+		                  .status = SENSOR_OK,
+		                  .points = pts,
+		                  .npoints = pressure_hour(pts, NOW),
+		                  .now = NOW,
+		                  .span = 3600,
+		                  .interval = 60 };
+
+	fb_init(&fb, 128, 32);
+	display_draw_page(&fb, &p);
+	golden("small", &fb);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("display");
+	TCase *tc = tcase_create("drawing");
+
+	tcase_add_test(tc, pages_of_eight_rows);
+	tcase_add_test(tc, lines_reach_both_ends);
+	tcase_add_test(tc, glyphs_from_the_font);
+	tcase_add_test(tc, pbm_round_trip);
+	tcase_add_test(tc, golden_pressure);
+	tcase_add_test(tc, golden_error_and_stale);
+	tcase_add_test(tc, golden_pending_and_long_names);
+	tcase_add_test(tc, golden_small_display);
+	suite_add_tcase(s, tc);
+	return tu_run_suite(s);
+}
