@@ -39,7 +39,8 @@ struct i2c_req {
 	uint8_t addr;
 	uint8_t reg;
 	int write;
-	int word; /* one 16-bit register, most significant byte first */
+	int word;   /* one 16-bit register, most significant byte first */
+	int stream; /* reg is a control byte, not a register: it never advances */
 	uint8_t data[I2C_XFER_MAX];
 	size_t len;
 	uint8_t *dst; /* where a read's data goes on completion */
@@ -55,6 +56,12 @@ struct i2c_req *i2c_read(struct i2c_bus *bus, uint8_t addr, uint8_t reg, uint8_t
 /* Write len bytes (copied) starting at register reg. */
 struct i2c_req *i2c_write(struct i2c_bus *bus, uint8_t addr, uint8_t reg, const uint8_t *src,
                           size_t len, i2c_done_fn done, void *arg);
+/* A plain write: the control byte, then len bytes (copied), as one I2C
+ * transfer (an SMBus I2C-block write carries exactly that). On an adapter
+ * without block writes each byte goes in a transfer of its own, after the
+ * same control byte: what controllers such as the SSD1306 take. */
+struct i2c_req *i2c_send(struct i2c_bus *bus, uint8_t addr, uint8_t control, const uint8_t *src,
+                         size_t len, i2c_done_fn done, void *arg);
 /* Read or write one 16-bit register whose most significant byte comes
  * first (as on the ADS1115): SMBus word transfers, byte-swapped, where the
  * bus has them. data[0] is the most significant byte. */

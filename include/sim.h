@@ -113,4 +113,18 @@ struct sim_ads1115 *sim_ads1115_new(double centre, unsigned seed);
 void sim_ads1115_set(struct sim_ads1115 *m, unsigned channel, double volts);
 unsigned sim_ads1115_early_reads(const struct sim_ads1115 *m);
 
+/* The SSD1306 (or SH1106) OLED controller model: a width x height panel. */
+struct fb;
+struct sim_oled;
+extern const struct sim_device_ops sim_oled_ops;
+struct sim_oled *sim_oled_new(bool sh1106, unsigned width, unsigned height);
+/* What the panel shows now (dark when it is off). */
+void sim_oled_frame(const struct sim_oled *m, struct fb *fb);
+struct sim_oled_state {
+	bool on;
+	unsigned contrast;
+	unsigned commands, data_bytes; /* received so far */
+};
+struct sim_oled_state sim_oled_state(const struct sim_oled *m);
+
 #endif

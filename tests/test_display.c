@@ -13,6 +13,8 @@
 #include "display.h"
 #include "fb.h"
 #include "font.h"
+#include "oled.h"
+#include "sim.h"
 #include "testutil.h"
 
 START_TEST(pages_of_eight_rows)
@@ -257,6 +259,136 @@ START_TEST(golden_small_display)
 }
 END_TEST
 
+/* --- The controller model ------------------------------------------------ */
+
+static void send(struct sim_oled *m, uint8_t control, const uint8_t *b, size_t n)
+{
+	ck_assert_int_eq(sim_oled_ops.write(m, control, b, n), 0);
+}
+
+/* What a driver sends: the set-up, then each page in 32-byte chunks. */
+static void send_frame(struct sim_oled *m, const struct oled_geometry *g, const struct fb *fb)
+{
+	uint8_t cmd[OLED_INIT_MAX];
+
+	send(m, OLED_COMMANDS, cmd, oled_init_commands(g, cmd));
+	for (unsigned p = 0; p < fb->h / 8; p++) {
+		send(m, OLED_COMMANDS, cmd, oled_page_commands(g, p, cmd));
+		for (unsigned x = 0; x < fb->w; x += 32)
+			send(m, OLED_DATA, &fb->bytes[p * fb->w + x], 32);
+	}
+}
+
+static void drawn(struct fb *fb, unsigned w, unsigned h)
+{
+	static struct history_point pts[64];
+	struct display_page p = { .sensor = "barometer",
+		                  .value = "pressure",
+		                  .number = "1013.52",
+		                  .unit = "hPa",
+		                  .status = SENSOR_OK,
+		                  .points = pts,
+		                  .npoints = pressure_hour(pts, NOW),
+		                  .now = NOW,
+		                  .span = 3600,
+		                  .interval = 60 };
+
+	fb_init(fb, w, h);
+	display_draw_page(fb, &p);
+}
+
+/* The panel shows what was drawn, on either controller and size, upright
+ * or turned by 180°. */
+START_TEST(the_panel_shows_the_drawn_frame)
+{
+	static const struct {
+		enum oled_controller c;
+		unsigned h;
+		bool rotate;
+	} cases[] = {
+		{ OLED_SSD1306, 64, false }, { OLED_SH1106, 64, false },
+		{ OLED_SSD1306, 32, false }, { OLED_SSD1306, 64, true },
+		{ OLED_SH1106, 64, true },
+	};
+	const unsigned i = (unsigned)_i;
+	struct oled_geometry g = { cases[i].c, 128, cases[i].h, cases[i].rotate, 0xCF };
+	struct fb want, got;
+	struct sim_oled *m = sim_oled_new(cases[i].c == OLED_SH1106, 128, cases[i].h);
+
+	drawn(&want, 128, cases[i].h);
+	send_frame(m, &g, &want);
+	sim_oled_frame(m, &got);
+	struct sim_oled_state st = sim_oled_state(m);
+	ck_assert(st.on);
+	ck_assert_uint_eq(st.contrast, 0xCF);
+	ck_assert_uint_eq(st.data_bytes, 128 * cases[i].h / 8);
+	for (unsigned y = 0; y < want.h; y++)
+		for (unsigned x = 0; x < want.w; x++) {
+			/* Turned: the panel's top left is the frame's bottom right. */
+			bool w = cases[i].rotate
+			                 ? fb_get(&want, 127 - (int)x, (int)want.h - 1 - (int)y)
+			                 : fb_get(&want, (int)x, (int)y);
+			ck_assert_msg(fb_get(&got, (int)x, (int)y) == w, "case %u: pixel %u,%u", i,
+			              x, y);
+		}
+	sim_oled_ops.destroy(m);
+}
+END_TEST
+
+/* The SSD1306's other addressing modes, windows, and the commands that
+ * change the picture without touching the RAM. */
+START_TEST(the_model_decodes_commands)
+{
+	struct sim_oled *m = sim_oled_new(false, 128, 64);
+	struct fb f;
+	uint8_t ones[32];
+
+	memset(ones, 0xFF, sizeof ones);
+	/* Upright, on; horizontal addressing in the window columns 16-31, pages 2-3. */
+	static const uint8_t setup[] = { 0xA1, 0xC8, 0xAF, 0x20, 0x00, 0x21, 16, 31, 0x22, 2, 3 };
+	send(m, OLED_COMMANDS, setup, sizeof setup);
+	send(m, OLED_DATA, ones, 32); /* 16 columns of page 2, then of page 3 */
+	sim_oled_frame(m, &f);
+	ck_assert(fb_get(&f, 16, 16) && fb_get(&f, 31, 31));
+	ck_assert(!fb_get(&f, 15, 16) && !fb_get(&f, 32, 16) && !fb_get(&f, 16, 15) &&
+	          !fb_get(&f, 16, 32));
+	/* Vertical addressing: down pages 4-5, then the next column. */
+	static const uint8_t vertical[] = { 0x20, 0x01, 0x21, 0, 127, 0x22, 4, 5 };
+	send(m, OLED_COMMANDS, vertical, sizeof vertical);
+	send(m, OLED_DATA, ones, 4); /* columns 0 and 1 of pages 4 and 5 */
+	sim_oled_frame(m, &f);
+	ck_assert(fb_get(&f, 0, 32) && fb_get(&f, 1, 47) && !fb_get(&f, 2, 32));
+	/* Inverted, then off: the RAM stays, the picture goes. */
+	static const uint8_t invert[] = { 0xA7 };
+	send(m, OLED_COMMANDS, invert, 1);
+	sim_oled_frame(m, &f);
+	ck_assert(!fb_get(&f, 16, 16) && fb_get(&f, 0, 0));
+	uint8_t off[1];
+	send(m, OLED_COMMANDS, off, oled_power_commands(false, off));
+	sim_oled_frame(m, &f);
+	ck_assert(!fb_get(&f, 0, 0));
+	ck_assert(!sim_oled_state(m).on);
+	/* Co set: a command, then another control byte with data after it. */
+	static const uint8_t mixed[] = { 0xAF, 0x00, 0xA6 }; /* after control 0x80 */
+	send(m, 0x80, mixed, sizeof mixed);
+	sim_oled_frame(m, &f);
+	ck_assert(fb_get(&f, 16, 16) && !fb_get(&f, 0, 0));
+	uint8_t contrast[2];
+	send(m, OLED_COMMANDS, contrast, oled_contrast_commands(300, contrast));
+	ck_assert_uint_eq(sim_oled_state(m).contrast, 255);
+	sim_oled_ops.destroy(m);
+
+	/* The SH1106: 132 columns, the panel shows 2 to 129. */
+	m = sim_oled_new(true, 128, 64);
+	static const uint8_t sh[] = { 0xA1, 0xC8, 0xAF, 0xB0, 0x00, 0x10 };
+	send(m, OLED_COMMANDS, sh, sizeof sh);
+	send(m, OLED_DATA, ones, 3); /* RAM columns 0, 1, 2 */
+	sim_oled_frame(m, &f);
+	ck_assert(fb_get(&f, 0, 0) && !fb_get(&f, 1, 0));
+	sim_oled_ops.destroy(m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("display");
@@ -270,6 +402,8 @@ int main(void)
 	tcase_add_test(tc, golden_error_and_stale);
 	tcase_add_test(tc, golden_pending_and_long_names);
 	tcase_add_test(tc, golden_small_display);
+	tcase_add_loop_test(tc, the_panel_shows_the_drawn_frame, 0, 5);
+	tcase_add_test(tc, the_model_decodes_commands);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

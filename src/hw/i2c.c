@@ -43,6 +43,17 @@ struct i2c_req *i2c_write(struct i2c_bus *bus, uint8_t addr, uint8_t reg, const 
 	return req;
 }
 
+struct i2c_req *i2c_send(struct i2c_bus *bus, uint8_t addr, uint8_t control, const uint8_t *src,
+                         size_t len, i2c_done_fn done, void *arg)
+{
+	struct i2c_req *req = i2c_submit(bus, addr, control, 1, len, done, arg);
+
+	req->stream = 1;
+	memcpy(req->data, src, len);
+	bus->ops->submit(bus, req);
+	return req;
+}
+
 struct i2c_req *i2c_read_word(struct i2c_bus *bus, uint8_t addr, uint8_t reg, uint8_t dst[2],
                               i2c_done_fn done, void *arg)
 {

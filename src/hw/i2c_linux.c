@@ -125,8 +125,9 @@ static int transfer(struct linux_bus *b, struct i2c_req *r)
 			rc = -EIO; /* a short read */
 		return rc < 0 ? -rc : 0;
 	}
+	/* Byte by byte: registers one after the other, or the same control byte. */
 	for (size_t i = 0; i < r->len; i++) {
-		uint8_t reg = (uint8_t)(r->reg + i);
+		uint8_t reg = r->stream ? r->reg : (uint8_t)(r->reg + i);
 		rc = r->write ? i2c_smbus_write_byte_data(b->fd, reg, r->data[i])
 		              : i2c_smbus_read_byte_data(b->fd, reg);
 		if (rc < 0)
