@@ -141,6 +141,30 @@ struct mqtt_conf {
 	char cert_file[CONFIG_PATH_MAX + 1], key_file[CONFIG_PATH_MAX + 1];
 };
 
+/* Hours of the day, as minutes since midnight; from < 0: none. A range
+ * may pass midnight (23:00-07:00). */
+struct config_hours {
+	int from, to;
+};
+
+/* The [display] section (keys in display.c): an SSD1306 or SH1106 OLED on
+ * I2C. Off unless the file has one. */
+struct display_conf {
+	bool enabled;
+	int line;
+	char bus[CONFIG_PATH_MAX + 1];
+	unsigned address;
+	int controller; /* 0: SSD1306, 1: SH1106 */
+	int height;     /* 0: 64 rows, 1: 32 */
+	int rotation;   /* 0: upright, 1: 180° */
+	unsigned contrast;
+	double page_seconds;
+	double trend_minutes;
+	char values[512]; /* "sensor.value, ..."; empty: every charted value */
+	struct config_hours off_between, dim_between;
+	bool pixel_shift;
+};
+
 struct config_listen {
 	char host[64];
 	unsigned port;
@@ -173,6 +197,7 @@ struct config {
 	} sim;
 
 	struct mqtt_conf mqtt;
+	struct display_conf display;
 };
 
 /* Embedded copy of etc/muricle.conf, the built-in default. */

@@ -12,6 +12,8 @@ struct history;
 struct mqtt_stats;
 struct sensor;
 
+struct display_stats;
+
 struct render_view {
 	const char *title;
 	struct sensor *const *sensors;
@@ -21,7 +23,8 @@ struct render_view {
 	bool simulated;   /* readings come from device models */
 	double last_time; /* wall clock of the last measurement, 0 if none */
 	double now_wall, now_mono;
-	const struct mqtt_stats *mqtt; /* NULL: MQTT is off */
+	const struct mqtt_stats *mqtt;       /* NULL: MQTT is off */
+	const struct display_stats *display; /* NULL: no display */
 };
 
 void render_html(struct buf *b, const struct render_view *v);
@@ -31,6 +34,8 @@ void render_mqtt_text(struct buf *b, const struct mqtt_stats *m);
 struct sensor_value;
 void render_value_text(struct buf *b, const struct sensor_value *sv);
 void render_json(struct buf *b, const struct render_view *v);
+/* The display's state, as in the API's "display" (and the stream's event). */
+void render_display_json(struct buf *b, const struct display_stats *d);
 /* One sensor as in render_json's "sensors" list. */
 void render_sensor_json(struct buf *b, const struct sensor *s, double now_mono);
 /* The measurement fields of render_json, with the round's duration in

@@ -33,6 +33,7 @@ struct web {
 	double start_time;
 	struct http_counters counters; /* kept across reloads */
 	const struct mqtt *mqtt;       /* NULL: MQTT is off */
+	const struct display *display; /* NULL: no display */
 	const struct access *access;   /* NULL: no host, origin or password checks */
 };
 
@@ -44,6 +45,8 @@ void web_state_json(const struct web *w, struct buf *b);
 void web_publish_reading(struct web *w, const struct sensor *s, double t);
 void web_publish_change(struct web *w, const struct sensor *s);
 void web_publish_round(struct web *w, double duration);
+/* A new frame is on the display: the page reloads its mirror. */
+void web_publish_display(struct web *w);
 
 /* The event streams as a sink of readings, changes and rounds (its arg:
  * the struct web). */

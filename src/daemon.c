@@ -15,6 +15,7 @@
 #include "archive.h"
 #include "buf.h"
 #include "config.h"
+#include "display.h"
 #include "driver.h"
 #include "events.h"
 #include "file.h"
@@ -45,7 +46,7 @@ struct daemon {
 	struct event_base *base;
 	struct sim *sim;
 	struct gpio *gpio;
-	struct i2c_bus *buses[CONFIG_MAX_SENSORS];
+	struct i2c_bus *buses[CONFIG_MAX_SENSORS + 1]; /* the display's too */
 	size_t nbuses;
 	struct sensor *sensors[CONFIG_MAX_SENSORS];
 	size_t nsensors;
@@ -56,7 +57,8 @@ struct daemon {
 	struct archive *archive; /* NULL: history = 0 */
 	struct events *events;
 	struct histogram durations;
-	struct mqtt *mqtt; /* NULL: no [mqtt] section */
+	struct mqtt *mqtt;       /* NULL: no [mqtt] section */
+	struct display *display; /* NULL: no [display] section */
 	struct web web;
 	struct access access; /* the routes' host, origin and password checks */
 	struct http *http;
@@ -85,7 +87,8 @@ static void daemon_drop_buses(struct daemon *d)
 	size_t kept = 0;
 
 	for (size_t i = 0; i < d->nbuses; i++) {
-		bool used = false;
+		bool used = d->cfg.display.enabled &&
+		            strcmp(d->cfg.display.bus, d->buses[i]->path) == 0;
 		for (size_t j = 0; j < d->cfg.nsensors && !used; j++) {
 			const struct i2c_conf *c = driver_i2c(&d->cfg.sensors[j]);
 			used = c != NULL && strcmp(c->bus, d->buses[i]->path) == 0;
@@ -194,6 +197,11 @@ static void daemon_sim_devices(struct daemon *d)
 		else if (sim_i2c_device(d->sim, c->bus, (uint8_t)c->address) == NULL)
 			sc->driver->simulate(d->sim, sc); /* once per chip, for all its channels */
 	}
+	const struct display_conf *dc = &d->cfg.display;
+	if (d->sim != NULL && dc->enabled &&
+	    sim_i2c_device(d->sim, dc->bus, (uint8_t)dc->address) == NULL)
+		sim_i2c_attach(d->sim, dc->bus, (uint8_t)dc->address, &sim_oled_ops,
+		               sim_oled_new(dc->controller == 1, 128, dc->height == 1 ? 32 : 64));
 }
 
 /* A button was pressed: measure every sensor. */
@@ -284,6 +292,32 @@ static struct measure_conf daemon_measure_conf(const struct daemon *d)
 		.sinks = d->sinks,
 	};
 	return mc;
+}
+
+/* A frame reached the display: the page's mirror follows. */
+static void daemon_display_shown(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	web_publish_display(&d->web);
+}
+
+/* The display of d->cfg, made anew (after daemon_sensors, which keeps its bus). */
+static void daemon_display(struct daemon *d)
+{
+	if (d->display != NULL) {
+		sinks_remove(d->sinks, &display_sink, d->display);
+		display_free(d->display);
+		d->display = NULL;
+	}
+	d->web.display = NULL;
+	if (!d->cfg.display.enabled)
+		return;
+	d->display = display_new(d->base, &d->cfg.display, daemon_bus(d, d->cfg.display.bus),
+	                         d->history, daemon_display_shown, d);
+	sinks_add(d->sinks, &display_sink, d->display);
+	d->web.display = d->display;
+	display_set_sensors(d->display, d->sensors, d->nsensors);
 }
 
 /* What discovery says of this muricle. */
@@ -399,6 +433,13 @@ static void daemon_reload(struct daemon *d)
 	struct measure_conf mc = daemon_measure_conf(d);
 	struct mqtt_conf mqtt_before = d->cfg.mqtt;
 	measure_set_sensors(d->measure, NULL, 0, &mc);
+	/* The display goes first: its transfer in flight may be on a bus that goes. */
+	if (d->display != NULL) {
+		sinks_remove(d->sinks, &display_sink, d->display);
+		display_free(d->display);
+		d->display = NULL;
+		d->web.display = NULL;
+	}
 	if (d->sim != NULL)
 		sim_configure(d->sim, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
 	if (d->sim != NULL)
@@ -408,6 +449,7 @@ static void daemon_reload(struct daemon *d)
 	measure_set_sensors(d->measure, d->sensors, d->nsensors, &mc);
 	daemon_web(d);
 	daemon_mqtt(d, &mqtt_before);
+	daemon_display(d);
 	if (d->archive != NULL)
 		archive_set_flush(d->archive, cfg->history_flush);
 	if (relisten) {
@@ -498,6 +540,7 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_path,
 	d->measure = measure_new(d->base, d->sensors, d->nsensors, &mc);
 	daemon_web(d);
 	daemon_mqtt(d, &cfg->mqtt);
+	daemon_display(d);
 	if (cfg->history > 0) {
 		/* Simulated readings never mix with real ones. */
 		d->archive =
@@ -573,6 +616,7 @@ void daemon_free(struct daemon *d)
 	events_free(d->events);
 	http_free(d->http);
 	mqtt_free(d->mqtt);
+	display_free(d->display);
 	measure_free(d->measure);
 	for (size_t i = 0; i < d->nsensors; i++)
 		sensor_free(d->sensors[i]);

@@ -4,13 +4,18 @@
  * viewer). MURICLE_WRITE_GOLDEN=1 writes them anew, to be looked at before
  * they are committed. */
 #include <check.h>
+#include <event2/event.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "config.h"
 #include "display.h"
+#include "display_page.h"
+#include "i2c.h"
+#include "sink.h"
 #include "fb.h"
 #include "font.h"
 #include "oled.h"
@@ -261,7 +266,7 @@ END_TEST
 
 /* --- The controller model ------------------------------------------------ */
 
-static void send(struct sim_oled *m, uint8_t control, const uint8_t *b, size_t n)
+static void model_send(struct sim_oled *m, uint8_t control, const uint8_t *b, size_t n)
 {
 	ck_assert_int_eq(sim_oled_ops.write(m, control, b, n), 0);
 }
@@ -271,11 +276,11 @@ static void send_frame(struct sim_oled *m, const struct oled_geometry *g, const 
 {
 	uint8_t cmd[OLED_INIT_MAX];
 
-	send(m, OLED_COMMANDS, cmd, oled_init_commands(g, cmd));
+	model_send(m, OLED_COMMANDS, cmd, oled_init_commands(g, cmd));
 	for (unsigned p = 0; p < fb->h / 8; p++) {
-		send(m, OLED_COMMANDS, cmd, oled_page_commands(g, p, cmd));
+		model_send(m, OLED_COMMANDS, cmd, oled_page_commands(g, p, cmd));
 		for (unsigned x = 0; x < fb->w; x += 32)
-			send(m, OLED_DATA, &fb->bytes[p * fb->w + x], 32);
+			model_send(m, OLED_DATA, &fb->bytes[p * fb->w + x], 32);
 	}
 }
 
@@ -346,46 +351,228 @@ START_TEST(the_model_decodes_commands)
 	memset(ones, 0xFF, sizeof ones);
 	/* Upright, on; horizontal addressing in the window columns 16-31, pages 2-3. */
 	static const uint8_t setup[] = { 0xA1, 0xC8, 0xAF, 0x20, 0x00, 0x21, 16, 31, 0x22, 2, 3 };
-	send(m, OLED_COMMANDS, setup, sizeof setup);
-	send(m, OLED_DATA, ones, 32); /* 16 columns of page 2, then of page 3 */
+	model_send(m, OLED_COMMANDS, setup, sizeof setup);
+	model_send(m, OLED_DATA, ones, 32); /* 16 columns of page 2, then of page 3 */
 	sim_oled_frame(m, &f);
 	ck_assert(fb_get(&f, 16, 16) && fb_get(&f, 31, 31));
 	ck_assert(!fb_get(&f, 15, 16) && !fb_get(&f, 32, 16) && !fb_get(&f, 16, 15) &&
 	          !fb_get(&f, 16, 32));
 	/* Vertical addressing: down pages 4-5, then the next column. */
 	static const uint8_t vertical[] = { 0x20, 0x01, 0x21, 0, 127, 0x22, 4, 5 };
-	send(m, OLED_COMMANDS, vertical, sizeof vertical);
-	send(m, OLED_DATA, ones, 4); /* columns 0 and 1 of pages 4 and 5 */
+	model_send(m, OLED_COMMANDS, vertical, sizeof vertical);
+	model_send(m, OLED_DATA, ones, 4); /* columns 0 and 1 of pages 4 and 5 */
 	sim_oled_frame(m, &f);
 	ck_assert(fb_get(&f, 0, 32) && fb_get(&f, 1, 47) && !fb_get(&f, 2, 32));
 	/* Inverted, then off: the RAM stays, the picture goes. */
 	static const uint8_t invert[] = { 0xA7 };
-	send(m, OLED_COMMANDS, invert, 1);
+	model_send(m, OLED_COMMANDS, invert, 1);
 	sim_oled_frame(m, &f);
 	ck_assert(!fb_get(&f, 16, 16) && fb_get(&f, 0, 0));
 	uint8_t off[1];
-	send(m, OLED_COMMANDS, off, oled_power_commands(false, off));
+	model_send(m, OLED_COMMANDS, off, oled_power_commands(false, off));
 	sim_oled_frame(m, &f);
 	ck_assert(!fb_get(&f, 0, 0));
 	ck_assert(!sim_oled_state(m).on);
 	/* Co set: a command, then another control byte with data after it. */
 	static const uint8_t mixed[] = { 0xAF, 0x00, 0xA6 }; /* after control 0x80 */
-	send(m, 0x80, mixed, sizeof mixed);
+	model_send(m, 0x80, mixed, sizeof mixed);
 	sim_oled_frame(m, &f);
 	ck_assert(fb_get(&f, 16, 16) && !fb_get(&f, 0, 0));
 	uint8_t contrast[2];
-	send(m, OLED_COMMANDS, contrast, oled_contrast_commands(300, contrast));
+	model_send(m, OLED_COMMANDS, contrast, oled_contrast_commands(300, contrast));
 	ck_assert_uint_eq(sim_oled_state(m).contrast, 255);
 	sim_oled_ops.destroy(m);
 
 	/* The SH1106: 132 columns, the panel shows 2 to 129. */
 	m = sim_oled_new(true, 128, 64);
 	static const uint8_t sh[] = { 0xA1, 0xC8, 0xAF, 0xB0, 0x00, 0x10 };
-	send(m, OLED_COMMANDS, sh, sizeof sh);
-	send(m, OLED_DATA, ones, 3); /* RAM columns 0, 1, 2 */
+	model_send(m, OLED_COMMANDS, sh, sizeof sh);
+	model_send(m, OLED_DATA, ones, 3); /* RAM columns 0, 1, 2 */
 	sim_oled_frame(m, &f);
 	ck_assert(fb_get(&f, 0, 0) && !fb_get(&f, 1, 0));
 	sim_oled_ops.destroy(m);
+}
+END_TEST
+
+/* --- The display, end to end on the simulated bus -------------------------- */
+
+static void nop(struct sensor *s)
+{
+	(void)s;
+}
+
+static const struct sensor_ops fake_ops = { "fake", NULL, NULL, nop, nop, nop };
+
+static int frames_seen;
+
+static void shown(void *ctx)
+{
+	(void)ctx;
+	frames_seen++;
+}
+
+static struct display_conf display_conf(const char *extra)
+{
+	static struct config cfg;
+	struct buf e;
+	char text[512];
+
+	snprintf(text, sizeof text,
+	         "[bmp180 b]\n[display]\npage_seconds = 1\npixel_shift = false\n%s", extra);
+	buf_init(&e);
+	ck_assert_msg(config_parse(&cfg, "t", text, &e) == 0, "%s", e.data);
+	buf_free(&e);
+	return cfg.display;
+}
+
+/* Pages cycle, each frame reaches the panel as drawn, and only the pages
+ * (8-row bands) that changed are sent again. */
+START_TEST(frames_reach_the_panel)
+{
+	struct event_base *base = tu_loop();
+	struct sim *sim = sim_new(base, 0, NULL);
+	struct sim_oled *model = sim_oled_new(false, 128, 64);
+	struct i2c_bus *bus = sim_i2c_bus(sim, "/dev/i2c-1");
+	struct sensor *s = sensor_new(&fake_ops, "room", NULL);
+	struct display_conf c = display_conf("");
+	struct fb panel;
+
+	sim_i2c_attach(sim, "/dev/i2c-1", 0x3C, &sim_oled_ops, model);
+	tu_add_value(s, "temperature", Q_TEMPERATURE, 1);
+	tu_add_value(s, "humidity", Q_HUMIDITY, 0);
+	tu_add_value(s, "led", Q_ON_OFF, 0); /* not charted: not shown */
+	s->status = SENSOR_OK;
+	sensor_set(s, 0, 21.5);
+	sensor_set(s, 1, 40);
+	frames_seen = 0;
+	struct display *d = display_new(base, &c, bus, NULL, shown, NULL);
+	display_set_sensors(d, &s, 1);
+	tu_run_for(base, 0.2);
+	ck_assert_int_eq(frames_seen, 1);
+	ck_assert_str_eq(display_stats(d)->page, "room/temperature");
+	ck_assert_int_eq(display_stats(d)->status, DISPLAY_OK);
+	sim_oled_frame(model, &panel);
+	ck_assert_mem_eq(panel.bytes, display_shown(d)->bytes, sizeof panel.bytes);
+	unsigned first = sim_oled_state(model).data_bytes;
+	ck_assert_uint_eq(first, 1024); /* the whole frame, once */
+
+	tu_run_for(base, 1.0); /* the next page */
+	ck_assert_str_eq(display_stats(d)->page, "room/humidity");
+	sim_oled_frame(model, &panel);
+	ck_assert_mem_eq(panel.bytes, display_shown(d)->bytes, sizeof panel.bytes);
+	/* The trend band is empty on both pages (no history): not sent again. */
+	unsigned second = sim_oled_state(model).data_bytes - first;
+	ck_assert_uint_lt(second, 1024);
+	ck_assert_uint_eq(second % 128, 0);
+	tu_run_for(base, 1.0);
+	ck_assert_str_eq(display_stats(d)->page, "room/temperature"); /* and round again */
+
+	/* A new reading of the sensor shown: redrawn at once. */
+	sensor_set(s, 0, 30.0);
+	display_sink.reading(d, s, 0);
+	tu_run_for(base, 0.1);
+	sim_oled_frame(model, &panel);
+	ck_assert_mem_eq(panel.bytes, display_shown(d)->bytes, sizeof panel.bytes);
+	struct fb want;
+	fb_init(&want, 128, 64);
+	struct display_page p = { .sensor = "room",
+		                  .value = "temperature",
+		                  .number = "30.0",
+		                  .unit = "°C",
+		                  .status = SENSOR_OK,
+		                  .now = 0,
+		                  .span = 3600,
+		                  .interval = 60 };
+	display_draw_page(&want, &p);
+	ck_assert_mem_eq(panel.bytes, want.bytes, sizeof want.bytes);
+	display_free(d);
+	free(s->name);
+	free(s);
+	i2c_bus_free(bus);
+	sim_free(sim);
+	event_base_free(base);
+}
+END_TEST
+
+/* No display at the address: an error saying what to check, no frame; it
+ * comes up once the display answers. */
+START_TEST(a_missing_display_is_an_error_then_recovers)
+{
+	struct event_base *base = tu_loop();
+	struct sim *sim = sim_new(base, 0, NULL);
+	struct i2c_bus *bus = sim_i2c_bus(sim, "/dev/i2c-1");
+	struct sensor *s = sensor_new(&fake_ops, "room", NULL);
+	struct display_conf c = display_conf("address = 0x3d\ncontroller = sh1106\n");
+
+	tu_add_value(s, "temperature", Q_TEMPERATURE, 1);
+	frames_seen = 0;
+	struct display *d = display_new(base, &c, bus, NULL, shown, NULL);
+	display_set_sensors(d, &s, 1);
+	tu_run_for(base, 0.2);
+	ck_assert_int_eq(display_stats(d)->status, DISPLAY_ERROR);
+	ck_assert_str_eq(display_stats(d)->error,
+	                 "no device answers at 0x3d on /dev/i2c-1: check wiring and address");
+	ck_assert_int_eq(frames_seen, 0);
+	struct sim_oled *model = sim_oled_new(true, 128, 64);
+	sim_i2c_attach(sim, "/dev/i2c-1", 0x3D, &sim_oled_ops, model);
+	tu_run_for(base, 10.5); /* the next attempt */
+	ck_assert_int_eq(display_stats(d)->status, DISPLAY_OK);
+	ck_assert_int_ge(frames_seen, 1);
+	struct fb panel;
+	sim_oled_frame(model, &panel);
+	ck_assert_mem_eq(panel.bytes, display_shown(d)->bytes, sizeof panel.bytes);
+	display_free(d);
+	free(s->name);
+	free(s);
+	i2c_bus_free(bus);
+	sim_free(sim);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(display_configuration)
+{
+	static struct config cfg;
+	struct buf e;
+
+	buf_init(&e);
+	ck_assert_int_eq(config_parse(&cfg, "t", "[bmp180 b]\n[display]\n", &e), 0);
+	ck_assert(cfg.display.enabled);
+	ck_assert_str_eq(cfg.display.bus, "/dev/i2c-1");
+	ck_assert_uint_eq(cfg.display.address, 0x3C);
+	ck_assert_int_eq(cfg.display.controller, 0);
+	ck_assert_double_eq(cfg.display.page_seconds, 3);
+	ck_assert_int_eq(cfg.display.off_between.from, -1);
+	ck_assert_int_eq(config_parse(&cfg, "t", "[bmp180 b]\n", &e), 0);
+	ck_assert(!cfg.display.enabled);
+	ck_assert_int_eq(
+	        config_parse(&cfg, "t", "[bmp180 b]\n[display]\noff_between = 23:00-07:30\n", &e),
+	        0);
+	ck_assert_int_eq(cfg.display.off_between.from, 23 * 60);
+	ck_assert_int_eq(cfg.display.off_between.to, 7 * 60 + 30);
+	static const struct {
+		const char *text, *error;
+	} bad[] = {
+		{ "[display]\noff_between = 25:00-07:00\n",
+		  "t:2: 'off_between' must be HH:MM-HH:MM" },
+		{ "[display]\ncontroller = ssd1309\n",
+		  "t:2: 'controller' must be one of ssd1306, sh1106" },
+		{ "[display]\nheight = 48\n", "t:2: 'height' must be one of 64, 32" },
+		{ "[display]\naddress = 0x48\n[mq135 air]\n",
+		  "t:1: [display] and 'air' both use address 0x48 on /dev/i2c-1" },
+		{ "[display]\nvalues = baro.pressure\n",
+		  "t:1: [display] values: there is no sensor 'baro'" },
+		{ "[display]\nvalues = b.depth\n[bmp180 b]\n",
+		  "t:1: [display] values: sensor 'b' has no value 'depth'" },
+		{ "[display]\nvalues = led.led\n[blinker led]\ngpio = GPIO17\n",
+		  "t:1: [display] values: 'led.led' is not a measurement with a trend" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		buf_reset(&e);
+		ck_assert_int_eq(config_parse(&cfg, "t", bad[i].text, &e), -1);
+		ck_assert_msg(strstr(e.data, bad[i].error) != NULL, "%s: %s", bad[i].text, e.data);
+	}
+	buf_free(&e);
 }
 END_TEST
 
@@ -393,6 +580,8 @@ int main(void)
 {
 	Suite *s = suite_create("display");
 	TCase *tc = tcase_create("drawing");
+
+	tcase_set_timeout(tc, 30); /* a display that comes up waits 10 s for the retry */
 
 	tcase_add_test(tc, pages_of_eight_rows);
 	tcase_add_test(tc, lines_reach_both_ends);
@@ -404,6 +593,9 @@ int main(void)
 	tcase_add_test(tc, golden_small_display);
 	tcase_add_loop_test(tc, the_panel_shows_the_drawn_frame, 0, 5);
 	tcase_add_test(tc, the_model_decodes_commands);
+	tcase_add_test(tc, display_configuration);
+	tcase_add_test(tc, frames_reach_the_panel);
+	tcase_add_test(tc, a_missing_display_is_an_error_then_recovers);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -144,10 +144,30 @@
 		$("#round").textContent = text;
 	}
 
+	/* The display's card: its state, and its mirror, fetched anew for each
+	 * frame that reached the panel. */
+	function applyDisplay(d) {
+		const card = $("#display");
+		if (!card || !d) return;
+		const st = $(".status", card);
+		st.textContent = d.status;
+		st.className = "status status-" + d.status;
+		const err = $(".error", card);
+		err.hidden = d.status !== "error";
+		err.textContent = d.error || "";
+		const img = $("img.mirror", card);
+		if (img.dataset.frames !== String(d.frames)) {
+			img.dataset.frames = String(d.frames);
+			img.src = "/api/v1/display?frame=" + d.frames;
+		}
+		img.alt = d.page ? "The display shows " + d.page.replace("/", " ") : "The display shows nothing yet";
+	}
+
 	function applyState(state) {
 		applyRound(state);
 		const mqtt = $("#mqtt");
 		if (mqtt && state.mqtt) mqtt.textContent = state.mqtt.text;
+		applyDisplay(state.display);
 		for (const s of state.sensors) applySensor(s);
 	}
 
@@ -537,6 +557,7 @@
 		source.addEventListener("reading", (e) => applyReading(JSON.parse(e.data)));
 		source.addEventListener("sensor", (e) => applySensor(JSON.parse(e.data)));
 		source.addEventListener("measurement", (e) => applyRound(JSON.parse(e.data)));
+		source.addEventListener("display", (e) => applyDisplay(JSON.parse(e.data)));
 		source.addEventListener("error", () => {
 			setLive(false, "reconnecting…");
 			/* The browser retries by itself unless the server refused. */

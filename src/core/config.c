@@ -28,6 +28,7 @@
 #include "file.h"
 #include "gpio.h"
 #include "log.h"
+#include "display.h"
 #include "mqtt.h"
 #include "xmalloc.h"
 
@@ -124,6 +125,10 @@ static const struct {
 	  "Publishing to an MQTT broker, with Home Assistant discovery; off without this "
 	  "section.",
 	  mqtt_keys, mqtt_section_opened, mqtt_validate },
+	{ "display",
+	  "An SSD1306 or SH1106 OLED display on I2C, showing one value after another with its "
+	  "trend; off without this section.",
+	  display_keys, display_section_opened, display_validate },
 };
 #define NSINGLES (sizeof singles / sizeof singles[0])
 

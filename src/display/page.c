@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "display.h"
+#include "display_page.h"
 
 /* Text that fits in width pixels: cut, with an ellipsis, when it does not. */
 static void fit(char *out, size_t len, const struct font *f, const char *text, int width)

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "display.h"
 #include "history.h"
 #include "mqtt.h"
 #include "sensor.h"
@@ -103,6 +104,24 @@ void render_html(struct buf *b, const struct render_view *v)
 		buf_free(&t);
 	}
 
+	if (v->display != NULL) {
+		const struct display_stats *d = v->display;
+		const char *st = display_status_name(d->status);
+		buf_printf(b,
+		           "<section class=\"sensor display\" id=\"display\" "
+		           "aria-labelledby=\"h-display\">"
+		           "<h2 id=\"h-display\">display <span class=\"status status-%s\">%s</span>"
+		           "</h2>\n<img class=\"mirror\" src=\"/api/v1/display\" width=\"256\" "
+		           "height=\"128\" alt=\"What the display shows\">\n<p class=\"error\"",
+		           st, st);
+		if (d->status == DISPLAY_ERROR) {
+			buf_puts(b, ">");
+			buf_html(b, d->error);
+		} else {
+			buf_puts(b, " hidden>");
+		}
+		buf_puts(b, "</p></section>\n");
+	}
 	for (size_t i = 0; i < v->n; i++) {
 		const struct sensor *s = v->sensors[i];
 		const char *st = sensor_status_name(s->status);
@@ -300,11 +319,37 @@ static void put_mqtt(struct buf *b, const struct render_view *v)
 	           (unsigned long long)m->dropped);
 }
 
+void render_display_json(struct buf *b, const struct display_stats *d)
+{
+	buf_printf(b, "{\"status\":\"%s\",\"error\":", display_status_name(d->status));
+	if (d->status == DISPLAY_ERROR)
+		buf_json_str(b, d->error);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",\"page\":");
+	if (d->page[0] != '\0')
+		buf_json_str(b, d->page);
+	else
+		buf_puts(b, "null");
+	buf_printf(b, ",\"dim\":%s,\"frames\":%llu,\"transfers\":%llu}", d->dim ? "true" : "false",
+	           (unsigned long long)d->frames, (unsigned long long)d->transfers);
+}
+
+/* ,"display":{...}: its state, why not ok, what it shows. */
+static void put_display(struct buf *b, const struct render_view *v)
+{
+	if (v->display == NULL)
+		return;
+	buf_puts(b, ",\"display\":");
+	render_display_json(b, v->display);
+}
+
 void render_json(struct buf *b, const struct render_view *v)
 {
 	buf_puts(b, "{");
 	put_round(b, v);
 	put_mqtt(b, v);
+	put_display(b, v);
 	buf_puts(b, ",\"sensors\":[");
 	for (size_t i = 0; i < v->n; i++) {
 		buf_puts(b, i ? "," : "");

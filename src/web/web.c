@@ -10,6 +10,7 @@
 #include "archive.h"
 #include "assets.h"
 #include "buf.h"
+#include "display.h"
 #include "events.h"
 #include "history.h"
 #include "request.h"
@@ -96,6 +97,7 @@ static struct render_view web_view(const struct web *w)
 		.now_wall = sensor_now_wall(),
 		.now_mono = sensor_now_mono(),
 		.mqtt = w->mqtt != NULL ? mqtt_stats(w->mqtt) : NULL,
+		.display = w->display != NULL ? display_stats(w->display) : NULL,
 	};
 	return v;
 }
@@ -145,6 +147,19 @@ void web_publish_round(struct web *w, double duration)
 	buf_free(&b);
 }
 
+void web_publish_display(struct web *w)
+{
+	struct buf b;
+
+	if (events_clients(w->events) == 0 || w->display == NULL)
+		return;
+	buf_init(&b);
+	render_display_json(&b, display_stats(w->display));
+	buf_puts(&b, "\n");
+	events_publish(w->events, "display", b.data);
+	buf_free(&b);
+}
+
 static void web_sink_reading(void *arg, const struct sensor *s, double t)
 {
 	web_publish_reading(arg, s, t);
@@ -187,6 +202,20 @@ static void api_sensors(struct web *w, struct http_req *r)
 	buf_init(&b);
 	web_state_json(w, &b);
 	reply_buf(w, r, 200, TYPE_JSON, &b);
+}
+
+/* What the display shows now, as SVG; 404 without a display. */
+static void api_display(struct web *w, struct http_req *r)
+{
+	struct buf b;
+
+	if (w->display == NULL) {
+		reply_error(w, r, 404, "there is no [display] in the configuration");
+		return;
+	}
+	buf_init(&b);
+	display_render_svg(display_shown(w->display), &b);
+	reply_buf(w, r, 200, "image/svg+xml", &b);
 }
 
 /* The quantities, their units and the page's other units (quantity.h). */
@@ -432,6 +461,7 @@ static const struct route routes[] = {
 	{ "/api/v1/history.csv", "GET, HEAD", api_history_csv, false },
 	{ "/api/v1/measure", "POST", api_measure, true },
 	{ "/api/v1/quantities", "GET, HEAD", api_quantities, false },
+	{ "/api/v1/display", "GET, HEAD", api_display, false },
 };
 static const size_t nroutes = sizeof routes / sizeof routes[0];
 

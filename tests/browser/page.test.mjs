@@ -14,7 +14,7 @@
 // the API keeps its units; labels are words, a missing value says why, the
 // MQ135 card links its guide, a blinker that never goes dark is warned of,
 // the button shows its last press and no chart; the stream reconnects after
-// the daemon restarts; on a phone the cards are compact and the charts open
+// the daemon restarts; the display's mirror changes with its pages; on a phone the cards are compact and the charts open
 // on request; the page works without JavaScript; with a control password, a
 // wrong one is refused and the right one measures; no console errors.
 // Screenshots go to $ARTIFACTS (default build/artifacts).
@@ -69,6 +69,8 @@ action = none
 [bmp180 barometer]
 [mq135 air]
 temperature_from = barometer
+[display]
+page_seconds = 1
 [simulation]
 i2c_delay = ${i2cDelay}
 ${simulation}
@@ -229,6 +231,18 @@ async function main() {
 		assert.match(await guidePage.text(), /<title>The MQ135 and what its "ppm" means<\/title>/);
 		assert.equal(await page.textContent('section[data-sensor="measure"] tr[data-value="last_press"] .value'), "—");
 		assert.equal(await page.textContent('section[data-sensor="measure"] tr[data-value="last_press"] .why'), "not pressed since muricle started");
+
+		step("the display's mirror follows the display from page to page (on this slow bus a frame takes seconds)");
+		const mirrorAlt = () => page.getAttribute("#display img.mirror", "alt");
+		const firstAlt = await mirrorAlt();
+		await page.waitForFunction((a) => document.querySelector("#display img.mirror").alt !== a, firstAlt, { timeout: 45000 });
+		assert.match(await mirrorAlt(), /^The display shows \w+ \w+$/);
+		await page.waitForFunction(() => document.querySelector("#display img.mirror").complete && document.querySelector("#display img.mirror").naturalWidth === 256, null, { timeout: 10000 });
+		assert.equal(await page.textContent("#display .status"), "ok");
+		const svg = await page.request.get(`http://127.0.0.1:${port}/api/v1/display`);
+		assert.equal(svg.status(), 200);
+		assert.equal(svg.headers()["content-type"], "image/svg+xml");
+		assert.match(await svg.text(), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 128 64"/);
 
 		step("the range: 1 h leaves out the readings of 90 minutes ago, and survives a reload");
 		const points = () => page.getAttribute(chart, "data-points").then(Number);
