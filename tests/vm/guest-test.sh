@@ -81,7 +81,7 @@ preload() {
 	# significant byte first, so the SMBus word (low byte first) is 0x401f.
 	i2cset -y 0 0x48 0x00 0x401f w
 }
-load_stub 0x77,0x76,0x48
+load_stub 0x77,0x76,0x48,0x3c
 check "i2c-stub is /dev/i2c-0" test -c /dev/i2c-0
 preload ""
 
@@ -111,6 +111,12 @@ humidity_from = env
 [bmp280 late]
 bus = /dev/i2c-0
 address = 0x70
+[display]
+bus = /dev/i2c-0
+address = 0x3c
+values = env.temperature
+page_seconds = 3600
+pixel_shift = false
 CONF
 "$daemon" -v -c "$work/muricle.conf" > "$work/daemon.log" 2>&1 &
 pid=$!
@@ -131,6 +137,32 @@ check "MQ135 resistance 40.00 kOhm" near "$(value air resistance)" 40.00 0.005
 check "MQ135 ppm 706" near "$(value air ppm)" 705.5 1
 check "MQ135 rzero 62.27 kOhm" near "$(value air rzero)" 62.27 0.01
 check "MQ135 corrected ppm 635 (25.08 degC, 43.7 %)" near "$(value air corrected_ppm)" 634.7 2
+
+# --- The display: i2c-stub at 0x3c takes its transfers ----------------------
+# The stub has no I2C-block transfers, so each byte goes in a transfer of
+# its own after its control byte: commands after 0x00, display data after
+# 0x40. The stub keeps the last byte written after each: 0x00 ends up
+# holding the last command, 0x40 a data byte, and the registers after them
+# stay untouched (a write to reg+i, as for a sensor, would fill them).
+disp() { curl -s --max-time 20 "$url/api/v1/sensors" | sed -n 's/.*"display":{\([^}]*\)}.*/\1/p'; }
+disp_has() { disp | grep -q "$1"; }
+disp_count() { disp | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+check "display ok" wait_for 60 disp_has '"status":"ok"'
+check "display shows env temperature" disp_has '"page":"env/temperature"'
+check "a whole frame went: set-up, 8 page commands, 32 chunks" test "$(disp_count transfers)" -ge 41
+reg_is() { [ "$(i2cget -y 0 0x3c "$1")" = "$2" ]; }
+check "commands went after control byte 0x00 (the last: a page's column, 0x10)" wait_for 20 reg_is 0x00 0x10
+untouched() {
+	for r in 0x01 0x02 0x20 0x3f 0x41 0x42 0x5f 0x80; do reg_is "$r" 0x00 || return 1; done
+}
+check "the bytes after the control bytes were not written to registers after them" untouched
+mirror_lit() { curl -s --max-time 20 "$url/api/v1/display" | grep -q '<rect x='; }
+check "the mirror shows the frame" mirror_lit
+# Hours off, around now: the display is told so, and says so.
+sed -i "/^pixel_shift/a off_between = $(date -d '-1 min' +%H:%M)-$(date -d '+3 min' +%H:%M)" "$work/muricle.conf"
+kill -HUP "$pid"
+check "display off for its off hours" wait_for 30 disp_has '"status":"off"'
+check "the last command it got: display off (0xae)" wait_for 20 reg_is 0x00 0xae
 
 # A device that does not answer: an error that says so, and no number.
 check "absent BMP280 is in error" is_status late error
@@ -171,7 +203,7 @@ check "release seen" wait_for 5 value_is push pressed false
 # --- The missing device appears: the sensor recovers by itself --------------
 # The daemon lets go of the bus when idle, so the stub can be reloaded.
 check "i2c-stub unloads" wait_for 20 "$mods/busybox" rmmod i2c_stub
-load_stub 0x77,0x76,0x48,0x70
+load_stub 0x77,0x76,0x48,0x70,0x3c
 # Preloading is byte by byte: a BMP180 command the daemon writes meanwhile
 # would switch the stub's register bank under it. Freeze the daemon for it.
 kill -STOP "$pid"
