@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "config.h"
@@ -530,6 +531,48 @@ START_TEST(a_missing_display_is_an_error_then_recovers)
 }
 END_TEST
 
+/* Dim hours: the lowest contrast, and back when they end (here: at once,
+ * as a reload would). */
+START_TEST(dim_hours_lower_the_contrast)
+{
+	struct event_base *base = tu_loop();
+	struct sim *sim = sim_new(base, 0, NULL);
+	struct sim_oled *model = sim_oled_new(false, 128, 64);
+	struct i2c_bus *bus = sim_i2c_bus(sim, "/dev/i2c-1");
+	struct sensor *s = sensor_new(&fake_ops, "room", NULL);
+	char hours[64];
+	time_t now = time(NULL), a = now - 60, b = now + 180;
+	struct tm ta, tb;
+
+	localtime_r(&a, &ta);
+	localtime_r(&b, &tb);
+	snprintf(hours, sizeof hours, "contrast = 200\ndim_between = %02d:%02d-%02d:%02d\n",
+	         ta.tm_hour, ta.tm_min, tb.tm_hour, tb.tm_min);
+	struct display_conf c = display_conf(hours);
+	sim_i2c_attach(sim, "/dev/i2c-1", 0x3C, &sim_oled_ops, model);
+	tu_add_value(s, "temperature", Q_TEMPERATURE, 1);
+	struct display *d = display_new(base, &c, bus, NULL, NULL, NULL);
+	display_set_sensors(d, &s, 1);
+	tu_run_for(base, 0.2);
+	ck_assert(display_stats(d)->dim);
+	ck_assert_uint_eq(sim_oled_state(model).contrast, 1);
+	ck_assert(sim_oled_state(model).on);
+	display_free(d);
+	c.dim_between.from = -1;
+	d = display_new(base, &c, bus, NULL, NULL, NULL);
+	display_set_sensors(d, &s, 1);
+	tu_run_for(base, 0.2);
+	ck_assert(!display_stats(d)->dim);
+	ck_assert_uint_eq(sim_oled_state(model).contrast, 200);
+	display_free(d);
+	free(s->name);
+	free(s);
+	i2c_bus_free(bus);
+	sim_free(sim);
+	event_base_free(base);
+}
+END_TEST
+
 START_TEST(display_configuration)
 {
 	static struct config cfg;
@@ -596,6 +639,7 @@ int main(void)
 	tcase_add_test(tc, display_configuration);
 	tcase_add_test(tc, frames_reach_the_panel);
 	tcase_add_test(tc, a_missing_display_is_an_error_then_recovers);
+	tcase_add_test(tc, dim_hours_lower_the_contrast);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
