@@ -355,6 +355,10 @@ static void display_push(struct display *d)
 	if (off == d->powered) {
 		queue(d, OLED_COMMANDS, cmd, oled_power_commands(!off, cmd));
 		d->powered = !off;
+		/* Back on: the panel's RAM still holds the frame from before, not
+		 * the dark one the mirror showed, so all of it goes again. */
+		if (!off)
+			d->shown_valid = false;
 	}
 	if (contrast != d->contrast_set) {
 		queue(d, OLED_COMMANDS, cmd, oled_contrast_commands(contrast, cmd));
