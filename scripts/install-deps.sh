@@ -18,8 +18,8 @@ test="check libjson-c-dev clang libclang-rt-14-dev systemd man-db prometheus chr
 # i2c-tools and curl drive the guest test.
 vm="qemu-system-x86 busybox-static cpio gzip xz-utils libelf1 libssl3 linux-compiler-gcc-12-x86 i2c-tools curl"
 
-# The Debian package.
-deb="debhelper dpkg-dev lintian git"
+# The Debian package; its build runs make check-unit (Check, json-c).
+deb="debhelper dpkg-dev lintian git check libjson-c-dev"
 # make bench: load, the static reference, measuring tools.
 bench="wrk nginx curl python3 strace"
 

@@ -302,8 +302,8 @@ static void daemon_display_shown(void *ctx)
 	web_publish_display(&d->web);
 }
 
-/* The display of d->cfg, made anew (after daemon_sensors, which keeps its bus). */
-static void daemon_display(struct daemon *d)
+/* No display: it hears no more readings and sends nothing more. */
+static void daemon_display_stop(struct daemon *d)
 {
 	if (d->display != NULL) {
 		sinks_remove(d->sinks, &display_sink, d->display);
@@ -311,6 +311,12 @@ static void daemon_display(struct daemon *d)
 		d->display = NULL;
 	}
 	d->web.display = NULL;
+}
+
+/* The display of d->cfg, made anew (after daemon_sensors, which keeps its bus). */
+static void daemon_display(struct daemon *d)
+{
+	daemon_display_stop(d);
 	if (!d->cfg.display.enabled)
 		return;
 	d->display = display_new(d->base, &d->cfg.display, daemon_bus(d, d->cfg.display.bus),
@@ -434,12 +440,7 @@ static void daemon_reload(struct daemon *d)
 	struct mqtt_conf mqtt_before = d->cfg.mqtt;
 	measure_set_sensors(d->measure, NULL, 0, &mc);
 	/* The display goes first: its transfer in flight may be on a bus that goes. */
-	if (d->display != NULL) {
-		sinks_remove(d->sinks, &display_sink, d->display);
-		display_free(d->display);
-		d->display = NULL;
-		d->web.display = NULL;
-	}
+	daemon_display_stop(d);
 	if (d->sim != NULL)
 		sim_configure(d->sim, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
 	if (d->sim != NULL)
