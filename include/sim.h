@@ -83,7 +83,6 @@ void sim_weather_init(struct sim_weather *w, unsigned seed, unsigned salt);
 struct sim_air sim_weather_at(const struct sim_weather *w, double t);
 /* A normal deviate (mean 0, deviation 1) from the model's own stream. */
 double sim_weather_noise(struct sim_weather *w);
-double sim_now_wall(void);
 /* The seed the models made from now on use (the configuration's `seed`). */
 void sim_set_seed(struct sim *sim, unsigned seed);
 unsigned sim_seed(const struct sim *sim);

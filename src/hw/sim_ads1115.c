@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ads1115.h"
+#include "sensor.h"
 #include "sim.h"
 #include "xmalloc.h"
 
@@ -58,7 +59,7 @@ static double input(struct sim_ads1115 *m, unsigned ch)
 {
 	if (m->fixed[ch])
 		return m->volts[ch];
-	struct sim_air a = sim_weather_at(&m->weather, sim_now_wall());
+	struct sim_air a = sim_weather_at(&m->weather, sensor_now_wall());
 	return m->centre * a.gas + 0.0005 * sim_weather_noise(&m->weather);
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "bme280.h"
+#include "sensor.h"
 #include "sim.h"
 #include "xmalloc.h"
 
@@ -97,7 +98,7 @@ static void truth(struct sim_bme280 *m, double *t, double *p, double *h)
 		*h = m->humidity_pct;
 		return;
 	}
-	struct sim_air a = sim_weather_at(&m->weather, sim_now_wall());
+	struct sim_air a = sim_weather_at(&m->weather, sensor_now_wall());
 	*t = a.temp_c + 0.3 + 0.005 * sim_weather_noise(&m->weather);
 	*p = a.pressure_hpa + 0.013 * sim_weather_noise(&m->weather);
 	*h = a.humidity - 1.0 + 0.02 * sim_weather_noise(&m->weather);

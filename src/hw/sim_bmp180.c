@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "bmp180.h"
+#include "sensor.h"
 #include "sim.h"
 #include "xmalloc.h"
 
@@ -76,7 +77,7 @@ static void truth(struct sim_bmp180 *m, double *t, double *p)
 		*p = m->pressure_hpa;
 		return;
 	}
-	struct sim_air a = sim_weather_at(&m->weather, sim_now_wall());
+	struct sim_air a = sim_weather_at(&m->weather, sensor_now_wall());
 	*t = a.temp_c - 0.4 + 0.03 * sim_weather_noise(&m->weather);
 	*p = a.pressure_hpa + 0.05 * sim_weather_noise(&m->weather);
 }

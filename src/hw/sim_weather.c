@@ -66,11 +66,3 @@ double sim_weather_noise(struct sim_weather *w)
 
 	return sqrt(-2.0 * log(u)) * cos(2 * M_PI * v);
 }
-
-double sim_now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
