@@ -174,10 +174,10 @@ static void golden(const char *name, const struct fb *fb)
 
 static const uint32_t NOW = 1796176800;
 
-START_TEST(golden_pressure)
+/* The barometer's pressure page over the hour before NOW; a test changes
+ * what it is about. */
+static struct display_page pressure_page(struct history_point *pts)
 {
-	struct history_point pts[64];
-	struct fb fb;
 	struct display_page p = { .sensor = "barometer",
 		                  .value = "pressure",
 		                  .number = "1013.52",
@@ -188,6 +188,14 @@ START_TEST(golden_pressure)
 		                  .now = NOW,
 		                  .span = 3600,
 		                  .interval = 60 };
+	return p;
+}
+
+START_TEST(golden_pressure)
+{
+	struct history_point pts[64];
+	struct fb fb;
+	struct display_page p = pressure_page(pts);
 
 	fb_init(&fb, 128, 64);
 	display_draw_page(&fb, &p);
@@ -204,16 +212,10 @@ START_TEST(golden_error_and_stale)
 {
 	struct history_point pts[64];
 	struct fb fb;
-	struct display_page p = { .sensor = "barometer",
-		                  .value = "pressure",
-		                  .number = NULL,
-		                  .unit = "hPa",
-		                  .status = SENSOR_ERROR,
-		                  .points = pts,
-		                  .npoints = pressure_hour(pts, NOW),
-		                  .now = NOW,
-		                  .span = 3600,
-		                  .interval = 60 };
+	struct display_page p = pressure_page(pts);
+
+	p.number = NULL;
+	p.status = SENSOR_ERROR;
 
 	fb_init(&fb, 128, 64);
 	display_draw_page(&fb, &p);
@@ -248,16 +250,12 @@ START_TEST(golden_small_display)
 {
 	struct history_point pts[64];
 	struct fb fb;
-	struct display_page p = { .sensor = "air",
-		                  .value = "ppm",
-		                  .number = "412",
-		                  .unit = "ppm",
-		                  .status = SENSOR_OK,
-		                  .points = pts,
-		                  .npoints = pressure_hour(pts, NOW),
-		                  .now = NOW,
-		                  .span = 3600,
-		                  .interval = 60 };
+	struct display_page p = pressure_page(pts);
+
+	p.sensor = "air";
+	p.value = "ppm";
+	p.number = "412";
+	p.unit = "ppm";
 
 	fb_init(&fb, 128, 32);
 	display_draw_page(&fb, &p);
@@ -288,16 +286,7 @@ static void send_frame(struct sim_oled *m, const struct oled_geometry *g, const 
 static void drawn(struct fb *fb, unsigned w, unsigned h)
 {
 	static struct history_point pts[64];
-	struct display_page p = { .sensor = "barometer",
-		                  .value = "pressure",
-		                  .number = "1013.52",
-		                  .unit = "hPa",
-		                  .status = SENSOR_OK,
-		                  .points = pts,
-		                  .npoints = pressure_hour(pts, NOW),
-		                  .now = NOW,
-		                  .span = 3600,
-		                  .interval = 60 };
+	struct display_page p = pressure_page(pts);
 
 	fb_init(fb, w, h);
 	display_draw_page(fb, &p);
@@ -404,6 +393,33 @@ static void nop(struct sensor *s)
 
 static const struct sensor_ops fake_ops = { "fake", NULL, NULL, nop, nop, nop };
 
+/* A loop, a simulated bus and a sensor "room" with a temperature: what a
+ * display hears from. */
+struct rig {
+	struct event_base *base;
+	struct sim *sim;
+	struct i2c_bus *bus;
+	struct sensor *s;
+};
+
+static void rig_init(struct rig *r)
+{
+	r->base = tu_loop();
+	r->sim = sim_new(r->base, 0, NULL);
+	r->bus = sim_i2c_bus(r->sim, "/dev/i2c-1");
+	r->s = sensor_new(&fake_ops, "room", NULL);
+	tu_add_value(r->s, "temperature", Q_TEMPERATURE, 1);
+}
+
+static void rig_free(struct rig *r)
+{
+	free(r->s->name);
+	free(r->s);
+	i2c_bus_free(r->bus);
+	sim_free(r->sim);
+	event_base_free(r->base);
+}
+
 static int frames_seen;
 
 static void shown(void *ctx)
@@ -430,25 +446,22 @@ static struct display_conf display_conf(const char *extra)
  * (8-row bands) that changed are sent again. */
 START_TEST(frames_reach_the_panel)
 {
-	struct event_base *base = tu_loop();
-	struct sim *sim = sim_new(base, 0, NULL);
+	struct rig r;
 	struct sim_oled *model = sim_oled_new(false, 128, 64);
-	struct i2c_bus *bus = sim_i2c_bus(sim, "/dev/i2c-1");
-	struct sensor *s = sensor_new(&fake_ops, "room", NULL);
 	struct display_conf c = display_conf("");
 	struct fb panel;
 
-	sim_i2c_attach(sim, "/dev/i2c-1", 0x3C, &sim_oled_ops, model);
-	tu_add_value(s, "temperature", Q_TEMPERATURE, 1);
-	tu_add_value(s, "humidity", Q_HUMIDITY, 0);
-	tu_add_value(s, "led", Q_ON_OFF, 0); /* not charted: not shown */
-	s->status = SENSOR_OK;
-	sensor_set(s, 0, 21.5);
-	sensor_set(s, 1, 40);
+	rig_init(&r);
+	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x3C, &sim_oled_ops, model);
+	tu_add_value(r.s, "humidity", Q_HUMIDITY, 0);
+	tu_add_value(r.s, "led", Q_ON_OFF, 0); /* not charted: not shown */
+	r.s->status = SENSOR_OK;
+	sensor_set(r.s, 0, 21.5);
+	sensor_set(r.s, 1, 40);
 	frames_seen = 0;
-	struct display *d = display_new(base, &c, bus, NULL, shown, NULL);
-	display_set_sensors(d, &s, 1);
-	tu_run_for(base, 0.2);
+	struct display *d = display_new(r.base, &c, r.bus, NULL, shown, NULL);
+	display_set_sensors(d, &r.s, 1);
+	tu_run_for(r.base, 0.2);
 	ck_assert_int_eq(frames_seen, 1);
 	ck_assert_str_eq(display_stats(d)->page, "room/temperature");
 	ck_assert_int_eq(display_stats(d)->status, DISPLAY_OK);
@@ -457,7 +470,7 @@ START_TEST(frames_reach_the_panel)
 	unsigned first = sim_oled_state(model).data_bytes;
 	ck_assert_uint_eq(first, 1024); /* the whole frame, once */
 
-	tu_run_for(base, 1.0); /* the next page */
+	tu_run_for(r.base, 1.0); /* the next page */
 	ck_assert_str_eq(display_stats(d)->page, "room/humidity");
 	sim_oled_frame(model, &panel);
 	ck_assert_mem_eq(panel.bytes, display_shown(d)->bytes, sizeof panel.bytes);
@@ -465,13 +478,13 @@ START_TEST(frames_reach_the_panel)
 	unsigned second = sim_oled_state(model).data_bytes - first;
 	ck_assert_uint_lt(second, 1024);
 	ck_assert_uint_eq(second % 128, 0);
-	tu_run_for(base, 1.0);
+	tu_run_for(r.base, 1.0);
 	ck_assert_str_eq(display_stats(d)->page, "room/temperature"); /* and round again */
 
 	/* A new reading of the sensor shown: redrawn at once. */
-	sensor_set(s, 0, 30.0);
-	display_sink.reading(d, s, 0);
-	tu_run_for(base, 0.1);
+	sensor_set(r.s, 0, 30.0);
+	display_sink.reading(d, r.s, 0);
+	tu_run_for(r.base, 0.1);
 	sim_oled_frame(model, &panel);
 	ck_assert_mem_eq(panel.bytes, display_shown(d)->bytes, sizeof panel.bytes);
 	struct fb want;
@@ -487,11 +500,7 @@ START_TEST(frames_reach_the_panel)
 	display_draw_page(&want, &p);
 	ck_assert_mem_eq(panel.bytes, want.bytes, sizeof want.bytes);
 	display_free(d);
-	free(s->name);
-	free(s);
-	i2c_bus_free(bus);
-	sim_free(sim);
-	event_base_free(base);
+	rig_free(&r);
 }
 END_TEST
 
@@ -499,35 +508,28 @@ END_TEST
  * comes up once the display answers. */
 START_TEST(a_missing_display_is_an_error_then_recovers)
 {
-	struct event_base *base = tu_loop();
-	struct sim *sim = sim_new(base, 0, NULL);
-	struct i2c_bus *bus = sim_i2c_bus(sim, "/dev/i2c-1");
-	struct sensor *s = sensor_new(&fake_ops, "room", NULL);
+	struct rig r;
 	struct display_conf c = display_conf("address = 0x3d\ncontroller = sh1106\n");
 
-	tu_add_value(s, "temperature", Q_TEMPERATURE, 1);
+	rig_init(&r);
 	frames_seen = 0;
-	struct display *d = display_new(base, &c, bus, NULL, shown, NULL);
-	display_set_sensors(d, &s, 1);
-	tu_run_for(base, 0.2);
+	struct display *d = display_new(r.base, &c, r.bus, NULL, shown, NULL);
+	display_set_sensors(d, &r.s, 1);
+	tu_run_for(r.base, 0.2);
 	ck_assert_int_eq(display_stats(d)->status, DISPLAY_ERROR);
 	ck_assert_str_eq(display_stats(d)->error,
 	                 "no device answers at 0x3d on /dev/i2c-1: check wiring and address");
 	ck_assert_int_eq(frames_seen, 0);
 	struct sim_oled *model = sim_oled_new(true, 128, 64);
-	sim_i2c_attach(sim, "/dev/i2c-1", 0x3D, &sim_oled_ops, model);
-	tu_run_for(base, 10.5); /* the next attempt */
+	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x3D, &sim_oled_ops, model);
+	tu_run_for(r.base, 10.5); /* the next attempt */
 	ck_assert_int_eq(display_stats(d)->status, DISPLAY_OK);
 	ck_assert_int_ge(frames_seen, 1);
 	struct fb panel;
 	sim_oled_frame(model, &panel);
 	ck_assert_mem_eq(panel.bytes, display_shown(d)->bytes, sizeof panel.bytes);
 	display_free(d);
-	free(s->name);
-	free(s);
-	i2c_bus_free(bus);
-	sim_free(sim);
-	event_base_free(base);
+	rig_free(&r);
 }
 END_TEST
 
@@ -535,41 +537,34 @@ END_TEST
  * as a reload would). */
 START_TEST(dim_hours_lower_the_contrast)
 {
-	struct event_base *base = tu_loop();
-	struct sim *sim = sim_new(base, 0, NULL);
+	struct rig r;
 	struct sim_oled *model = sim_oled_new(false, 128, 64);
-	struct i2c_bus *bus = sim_i2c_bus(sim, "/dev/i2c-1");
-	struct sensor *s = sensor_new(&fake_ops, "room", NULL);
 	char hours[64];
 	time_t now = time(NULL), a = now - 60, b = now + 180;
 	struct tm ta, tb;
 
+	rig_init(&r);
 	localtime_r(&a, &ta);
 	localtime_r(&b, &tb);
 	snprintf(hours, sizeof hours, "contrast = 200\ndim_between = %02d:%02d-%02d:%02d\n",
 	         ta.tm_hour, ta.tm_min, tb.tm_hour, tb.tm_min);
 	struct display_conf c = display_conf(hours);
-	sim_i2c_attach(sim, "/dev/i2c-1", 0x3C, &sim_oled_ops, model);
-	tu_add_value(s, "temperature", Q_TEMPERATURE, 1);
-	struct display *d = display_new(base, &c, bus, NULL, NULL, NULL);
-	display_set_sensors(d, &s, 1);
-	tu_run_for(base, 0.2);
+	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x3C, &sim_oled_ops, model);
+	struct display *d = display_new(r.base, &c, r.bus, NULL, NULL, NULL);
+	display_set_sensors(d, &r.s, 1);
+	tu_run_for(r.base, 0.2);
 	ck_assert(display_stats(d)->dim);
 	ck_assert_uint_eq(sim_oled_state(model).contrast, 1);
 	ck_assert(sim_oled_state(model).on);
 	display_free(d);
 	c.dim_between.from = -1;
-	d = display_new(base, &c, bus, NULL, NULL, NULL);
-	display_set_sensors(d, &s, 1);
-	tu_run_for(base, 0.2);
+	d = display_new(r.base, &c, r.bus, NULL, NULL, NULL);
+	display_set_sensors(d, &r.s, 1);
+	tu_run_for(r.base, 0.2);
 	ck_assert(!display_stats(d)->dim);
 	ck_assert_uint_eq(sim_oled_state(model).contrast, 200);
 	display_free(d);
-	free(s->name);
-	free(s);
-	i2c_bus_free(bus);
-	sim_free(sim);
-	event_base_free(base);
+	rig_free(&r);
 }
 END_TEST
 
