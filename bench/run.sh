@@ -88,7 +88,7 @@ sleep 0.5
 wrk_ms() {
 	awk -v q="$1" '$1 == q { v = $2; f = 1
 		if (v ~ /us$/) f = 0.001; else if (v ~ /ms$/) f = 1; else if (v ~ /s$/) f = 1000
-		sub(/[a-z]+$/, "", v); printf "%.2f", v * f }' "$2"
+		sub(/[a-z]+$/, "", v); printf "%.2f", v * f; exit }' "$2"
 }
 # wrk: keep-alive, 64 connections, 2 threads. Prints "rps p50_ms p99_ms".
 load() {
@@ -170,6 +170,36 @@ quiet_rtt_ms=$(wrk_ms 50% "$tmp/measure.out")
 # The floor: the slowest sensor's datasheet time, the BMP180 at oversampling 3.
 floor_ms=30.0
 
+# Bus sharing: the display and the sensors on one simulated bus that
+# carries a transfer at a time at 100 kHz (bus_khz), one client measuring
+# back to back, with the reference board's display and without it.
+# Prints "p50_ms avg_ms p99_ms rounds".
+bus_rtt() {
+	sed -e "s/^#\?listen = .*/listen = 127.0.0.1:18083/" -e 's/^min_gap = .*/min_gap = 0/' \
+		-e 's/^bus_khz = .*/bus_khz = 100/' "$here/../etc/muricle.conf" > "$tmp/bus.conf"
+	if [ "$1" = without ]; then
+		awk '/^\[/ { skip = ($0 == "[display]") } !skip' "$tmp/bus.conf" > "$tmp/bus2.conf"
+		mv "$tmp/bus2.conf" "$tmp/bus.conf"
+	fi
+	mkdir -p "$tmp/bus"
+	STATE_DIRECTORY=$tmp/bus $server "$bin" --simulate -c "$tmp/bus.conf" 2> "$tmp/bus.log" &
+	bus_pid=$!
+	while ! curl -s -o /dev/null "http://127.0.0.1:18083/"; do sleep 0.01; done
+	$client wrk -t1 -c1 -d"${dur}s" --latency -s "$tmp/post.lua" \
+		"http://127.0.0.1:18083/api/v1/measure" > "$tmp/bus.out" 2>&1
+	kill "$bus_pid"
+	wait "$bus_pid" || true
+	echo "$(wrk_ms 50% "$tmp/bus.out")" "$(wrk_ms Latency "$tmp/bus.out")" \
+		"$(wrk_ms 99% "$tmp/bus.out")" "$(awk '/requests in/ { print $1 }' "$tmp/bus.out")"
+}
+# shellcheck disable=SC2046 # "p50 avg p99 rounds"
+set -- $(bus_rtt without)
+nodisp_p50=$1 nodisp_avg=$2 nodisp_p99=$3 nodisp_n=$4
+# shellcheck disable=SC2046 # "p50 avg p99 rounds"
+set -- $(bus_rtt with)
+disp_p50=$1 disp_avg=$2 disp_p99=$3 disp_n=$4
+bus_ratio=$(awk -v a="$disp_avg" -v b="$nodisp_avg" 'BEGIN { printf "%.3f", a / b }')
+
 # RSS with 1,000 keep-alive connections open.
 python3 - "$mport" "$mpid" > "$tmp/conns" <<'PY'
 import socket, sys, time
@@ -219,6 +249,8 @@ machine="$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(
 	echo "| GET / while 4 clients measure back to back (median of 3) | $busy_rps req/s, p50 $busy_p50 ms, p99 $busy_p99 ms; p99 $p99_ratio x alone |"
 	echo "| measure round trip during that, median over $measures | $measure_median_ms ms, $rtt_ratio x the hardware floor of $floor_ms ms |"
 	echo "| measure round trip with no other load | $quiet_rtt_ms ms, $quiet_ratio x the floor |"
+	echo "| measure round trip, one client, on a 100 kHz bus without the display | p50 $nodisp_p50 ms, mean $nodisp_avg ms, p99 $nodisp_p99 ms ($nodisp_n rounds) |"
+	echo "| the same with the display on that bus | p50 $disp_p50 ms, mean $disp_avg ms, p99 $disp_p99 ms ($disp_n rounds); mean $bus_ratio x without |"
 	echo "| idle RSS / private dirty | $idle_rss kB / $idle_anon kB (largest: $rss_top) |"
 	echo "| the same for bench/bare.c (libmicrohttpd + libevent, nothing else) | $bare_rss kB / $bare_anon kB |"
 	echo "| RSS with 1,000 keep-alive connections | $conn_rss kB |"

@@ -190,6 +190,7 @@ struct config {
 	/* Only read with --simulate. */
 	struct {
 		double i2c_delay; /* seconds added to every simulated transfer */
+		double bus_khz;   /* > 0: serial buses at this clock */
 		char absent[256]; /* sensor names whose simulated device is missing */
 		char gpio_dir[CONFIG_PATH_MAX + 1]; /* mirror line levels into files here */
 		unsigned seed;                      /* of the simulated weather */

@@ -41,6 +41,10 @@ struct sim_faults {
 struct sim *sim_new(struct event_base *base, double delay, const char *gpio_dir);
 /* Change them (on reload); transfers in flight keep their delay. */
 void sim_configure(struct sim *sim, double delay, const char *gpio_dir);
+/* khz > 0: each bus carries one transfer at a time, timed by its bytes at
+ * this clock (100: standard mode), so that devices sharing a bus wait for
+ * each other as on a real one; 0 (the default): transfers overlap. */
+void sim_set_bus_rate(struct sim *sim, double khz);
 /* Inject these faults from now on (NULL or all rates 0: none). */
 void sim_set_faults(struct sim *sim, const struct sim_faults *f);
 /* Faults injected so far, of each kind. */

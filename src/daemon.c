@@ -441,10 +441,11 @@ static void daemon_reload(struct daemon *d)
 	measure_set_sensors(d->measure, NULL, 0, &mc);
 	/* The display goes first: its transfer in flight may be on a bus that goes. */
 	daemon_display_stop(d);
-	if (d->sim != NULL)
+	if (d->sim != NULL) {
 		sim_configure(d->sim, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
-	if (d->sim != NULL)
 		sim_set_faults(d->sim, &cfg->sim.faults);
+		sim_set_bus_rate(d->sim, cfg->sim.bus_khz);
+	}
 	daemon_sensors(d, cfg);
 	mc = daemon_measure_conf(d);
 	measure_set_sensors(d->measure, d->sensors, d->nsensors, &mc);
@@ -531,6 +532,7 @@ struct daemon *daemon_new(const struct config *cfg, const char *config_path,
 		d->sim = sim_new(d->base, cfg->sim.i2c_delay, cfg->sim.gpio_dir);
 		sim_set_seed(d->sim, cfg->sim.seed);
 		sim_set_faults(d->sim, &cfg->sim.faults);
+		sim_set_bus_rate(d->sim, cfg->sim.bus_khz);
 		d->gpio = sim_gpio(d->sim);
 	} else {
 		d->gpio = gpio_linux_new(d->base);

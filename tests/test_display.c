@@ -20,6 +20,7 @@
 #include "fb.h"
 #include "font.h"
 #include "oled.h"
+#include "sensor.h"
 #include "sim.h"
 #include "testutil.h"
 
@@ -533,6 +534,104 @@ START_TEST(a_missing_display_is_an_error_then_recovers)
 }
 END_TEST
 
+/* Readings measured back to back are drawn once a second at most. */
+START_TEST(readings_are_drawn_once_a_second)
+{
+	struct rig r;
+	struct display_conf c = display_conf("");
+
+	rig_init(&r);
+	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x3C, &sim_oled_ops, sim_oled_new(false, 128, 64));
+	r.s->status = SENSOR_OK;
+	sensor_set(r.s, 0, 21.5);
+	frames_seen = 0;
+	struct display *d = display_new(r.base, &c, r.bus, NULL, shown, NULL);
+	display_set_sensors(d, &r.s, 1); /* one page: the ticks draw nothing new */
+	tu_run_for(r.base, 0.1);
+	ck_assert_int_eq(frames_seen, 1);
+	sensor_set(r.s, 0, 22.5);
+	display_sink.reading(d, r.s, 0);
+	tu_run_for(r.base, 0.1);
+	ck_assert_int_eq(frames_seen, 2); /* the first at once */
+	for (int i = 0; i < 6; i++) {
+		sensor_set(r.s, 0, 23.5 + i);
+		display_sink.reading(d, r.s, 0);
+		tu_run_for(r.base, 0.1);
+	}
+	ck_assert_int_eq(frames_seen, 2); /* 0.8 s: the next ones wait */
+	tu_run_for(r.base, 0.4);
+	ck_assert_int_eq(frames_seen, 3); /* the last of them */
+	display_free(d);
+	rig_free(&r);
+}
+END_TEST
+
+/* A sensor sharing the display's bus waits for one of its transfers at
+ * most, not for a frame: on a serial simulated bus at 10 kHz a 32-byte
+ * chunk takes 31.5 ms and the whole frame a second, so reads made while the
+ * frame goes must each be answered within a chunk and their own bytes. */
+struct probe {
+	struct i2c_bus *bus;
+	uint8_t id;
+	double asked, worst;
+	unsigned answers;
+};
+
+static void probe_done(int err, void *arg)
+{
+	struct probe *p = arg;
+
+	ck_assert_int_eq(err, 0);
+	ck_assert_uint_eq(p->id, 0x55); /* the BMP180's chip id */
+	p->worst = fmax(p->worst, sensor_now_mono() - p->asked);
+	p->answers++;
+}
+
+static void probe_ask(evutil_socket_t fd, short what, void *arg)
+{
+	struct probe *p = arg;
+
+	(void)fd;
+	(void)what;
+	p->asked = sensor_now_mono();
+	i2c_read(p->bus, 0x77, 0xD0, &p->id, 1, probe_done, p);
+}
+
+START_TEST(a_sensor_waits_for_one_chunk_at_most)
+{
+	struct rig r;
+	struct display_conf c = display_conf("");
+	struct probe p = { 0 };
+	struct event *ev[8];
+
+	rig_init(&r);
+	sim_set_bus_rate(r.sim, 10);
+	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x3C, &sim_oled_ops, sim_oled_new(false, 128, 64));
+	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, sim_bmp180_new(1));
+	r.s->status = SENSOR_OK;
+	sensor_set(r.s, 0, 21.5);
+	struct display *d = display_new(r.base, &c, r.bus, NULL, NULL, NULL);
+	display_set_sensors(d, &r.s, 1);
+	p.bus = r.bus;
+	for (int i = 0; i < 8; i++) { /* through the first frame's second */
+		struct timeval at = { 0, 50000 + i * 110000 };
+		ev[i] = evtimer_new(r.base, probe_ask, &p);
+		evtimer_add(ev[i], &at);
+	}
+	tu_run_for(r.base, 1.2);
+	ck_assert_uint_eq(p.answers, 8);
+	ck_assert_uint_ge(display_stats(d)->transfers, 32); /* the frame was going */
+	double chunk = (2 + 32) * 9 / 10e3, own = (2 + 1 + 1) * 9 / 10e3;
+	ck_assert_msg(p.worst >= own, "the bus answered in %.1f ms: not timed", p.worst * 1e3);
+	ck_assert_msg(p.worst < chunk + own + 0.02, "a read waited %.1f ms (one chunk: %.1f ms)",
+	              p.worst * 1e3, chunk * 1e3);
+	for (int i = 0; i < 8; i++)
+		event_free(ev[i]);
+	display_free(d);
+	rig_free(&r);
+}
+END_TEST
+
 /* Dim hours: the lowest contrast, and back when they end (here: at once,
  * as a reload would). */
 START_TEST(dim_hours_lower_the_contrast)
@@ -634,6 +733,8 @@ int main(void)
 	tcase_add_test(tc, display_configuration);
 	tcase_add_test(tc, frames_reach_the_panel);
 	tcase_add_test(tc, a_missing_display_is_an_error_then_recovers);
+	tcase_add_test(tc, readings_are_drawn_once_a_second);
+	tcase_add_test(tc, a_sensor_waits_for_one_chunk_at_most);
 	tcase_add_test(tc, dim_hours_lower_the_contrast);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);

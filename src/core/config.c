@@ -87,6 +87,10 @@ static const struct conf_key daemon_keys[] = {
 static const struct conf_key sim_keys[] = {
 	CONF_KEY_NUM(struct config, sim.i2c_delay, "i2c_delay", 0, 10, NULL,
 	             "seconds each simulated I2C transfer takes"),
+	CONF_KEY_NUM(struct config, sim.bus_khz, "bus_khz", 0, 3400, "0",
+	             "0: simulated transfers overlap; else each bus carries one at a time, as long "
+	             "as its bytes take at this clock in kHz (100: standard mode), so that devices "
+	             "sharing a bus wait for each other"),
 	CONF_KEY_STR(struct config, sim.absent, "absent", NULL,
 	             "I2C sensors (comma-separated names) whose simulated chip does not answer"),
 	CONF_KEY_STR(struct config, sim.gpio_dir, "gpio_dir", NULL,
@@ -265,7 +269,7 @@ static const char *parse_value(const struct conf_key *k, void *dst, const char *
 		    u > k->max) {
 			if (k->type == CONF_ADDR)
 				return "a 7-bit I2C address from 0x03 to 0x77";
-			buf_printf(why, "a whole number from %g to %g", k->min, k->max);
+			buf_printf(why, "a whole number from %.0f to %.0f", k->min, k->max);
 			return why->data;
 		}
 		*(unsigned *)dst = (unsigned)u;
@@ -882,7 +886,7 @@ static void describe_range(struct buf *b, const struct conf_key *k)
 	case CONF_STR: buf_printf(b, "text, at most %zu characters", k->size - 1); break;
 	case CONF_BOOL: buf_puts(b, "true or false"); break;
 	case CONF_NUM: buf_printf(b, "a number from %g to %g", k->min, k->max); break;
-	case CONF_UINT: buf_printf(b, "a whole number from %g to %g", k->min, k->max); break;
+	case CONF_UINT: buf_printf(b, "a whole number from %.0f to %.0f", k->min, k->max); break;
 	case CONF_ADDR: buf_puts(b, "an I2C address from 0x03 to 0x77"); break;
 	case CONF_CHOICE:
 		buf_puts(b, "one of ");

@@ -20,6 +20,7 @@
 #include "i2c.h"
 #include "log.h"
 #include "loop.h"
+#include "sensor.h"
 #include "xmalloc.h"
 
 struct sim_dev {
@@ -47,7 +48,8 @@ struct sim {
 	unsigned eio_left; /* transfers still failing in this burst */
 	struct sim_fault_counts injected;
 	char gpio_dir[256];
-	unsigned seed; /* the weather's */
+	unsigned seed;   /* the weather's */
+	double bus_rate; /* bits per second of a serial bus; 0: no bus timing */
 	struct sim_dev *devs;
 	struct sim_line lines[SIM_GPIO_LINES];
 };
@@ -62,6 +64,7 @@ struct sim_xfer {
 struct sim_bus {
 	struct i2c_bus bus;
 	struct sim *sim;
+	double free_at; /* with a bus rate: when the last transfer ends (monotonic s) */
 	LIST_HEAD(xfer_list, sim_xfer) pending;
 };
 
@@ -104,6 +107,27 @@ void sim_set_seed(struct sim *sim, unsigned seed)
 unsigned sim_seed(const struct sim *sim)
 {
 	return sim->seed;
+}
+
+void sim_set_bus_rate(struct sim *sim, double khz)
+{
+	sim->bus_rate = khz * 1000;
+}
+
+/*
+ * With a bus rate, a bus carries one transfer at a time, as a real one does:
+ * a transfer starts when the one before it ends and lasts as long as its
+ * bits take (9 per byte with the acknowledge: the address, the register or
+ * control byte, the data; a read adds the repeated start's address).
+ */
+static struct timeval sim_bus_slot(struct sim_bus *sb, const struct i2c_req *req)
+{
+	size_t bytes = 2 + req->len + (req->write ? 0 : 1);
+	double now = sensor_now_mono();
+	double start = sb->free_at > now ? sb->free_at : now;
+
+	sb->free_at = start + (double)bytes * 9 / sb->sim->bus_rate;
+	return loop_timeval(sb->free_at - now);
 }
 
 struct sim_fault_counts sim_fault_counts(const struct sim *sim)
@@ -252,6 +276,10 @@ static void sim_bus_submit(struct i2c_bus *bus, struct i2c_req *req)
 	if (stall) {
 		struct timeval more = loop_timeval(sb->sim->faults.stall);
 		evutil_timeradd(&delay, &more, &delay);
+	}
+	if (sb->sim->bus_rate > 0) {
+		struct timeval slot = sim_bus_slot(sb, req);
+		evutil_timeradd(&delay, &slot, &delay);
 	}
 	evtimer_add(x->ev, &delay);
 }

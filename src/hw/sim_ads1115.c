@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "ads1115.h"
 #include "sensor.h"
@@ -23,14 +22,6 @@ struct sim_ads1115 {
 	double busy_until;
 	unsigned early_reads;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct sim_ads1115 *sim_ads1115_new(double centre, unsigned seed)
 {
@@ -65,7 +56,7 @@ static double input(struct sim_ads1115 *m, unsigned ch)
 
 static void settle(struct sim_ads1115 *m)
 {
-	if (m->busy_until == 0 || now_s() < m->busy_until)
+	if (m->busy_until == 0 || sensor_now_mono() < m->busy_until)
 		return;
 	unsigned mux = m->config >> 12 & 7, pga = m->config >> 9 & 7;
 	double fsr = ads1115_ranges[pga < 6 ? pga : 5];
@@ -109,7 +100,7 @@ static int model_write(void *dev, uint8_t reg, const uint8_t *buf, size_t len)
 		return 0;
 	m->config = (uint16_t)(buf[0] << 8 | buf[1]);
 	if ((m->config & ADS1115_OS) && (m->config & ADS1115_MODE_SINGLE)) /* start a single shot */
-		m->busy_until = now_s() + 1.0 / ads1115_rates[m->config >> 5 & 7];
+		m->busy_until = sensor_now_mono() + 1.0 / ads1115_rates[m->config >> 5 & 7];
 	return 0;
 }
 

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "bme280.h"
 #include "sensor.h"
@@ -35,14 +34,6 @@ static const uint8_t trim_h1 = 75;
 static const int16_t trim_h2 = 362, trim_h4 = 324, trim_h5 = 50;
 static const uint8_t trim_h3 = 0;
 static const int8_t trim_h6 = 30;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct sim_bme280 *sim_bme280_new(bool humidity, unsigned seed)
 {
@@ -159,7 +150,7 @@ static void finish(struct sim_bme280 *m)
 
 static void settle(struct sim_bme280 *m)
 {
-	if (m->busy_until != 0 && now_s() >= m->busy_until)
+	if (m->busy_until != 0 && sensor_now_mono() >= m->busy_until)
 		finish(m);
 }
 
@@ -198,7 +189,7 @@ static int model_write(void *dev, uint8_t reg, const uint8_t *buf, size_t len)
 				unsigned h = m->humidity ? count(m->regs[BME280_REG_CTRL_HUM]) : 0;
 				unsigned us =
 				        bme280_measure_us(count(v >> 5), count(v >> 2 & 7), h);
-				m->busy_until = now_s() + us / 1e6;
+				m->busy_until = sensor_now_mono() + us / 1e6;
 				m->regs[BME280_REG_STATUS] |= BME280_STATUS_MEASURING;
 			}
 		} else if (a == BME280_REG_CONFIG) {

@@ -8,7 +8,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bmp180.h"
 #include "sensor.h"
@@ -32,14 +31,6 @@ static const uint16_t example_calib[11] = {
 	408, (uint16_t)-72,    (uint16_t)-14383, 32741, 32757, 23153, 6190,
 	4,   (uint16_t)-32768, (uint16_t)-8711,  2868,
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct sim_bmp180 *sim_bmp180_new(unsigned seed)
 {
@@ -132,7 +123,7 @@ static void finish(struct sim_bmp180 *m)
 
 static void settle(struct sim_bmp180 *m)
 {
-	if (m->busy_until != 0 && now_s() >= m->busy_until)
+	if (m->busy_until != 0 && sensor_now_mono() >= m->busy_until)
 		finish(m);
 }
 
@@ -171,7 +162,7 @@ static int model_write(void *dev, uint8_t reg, const uint8_t *buf, size_t len)
 		return 0; /* other values start nothing */
 	m->pending_cmd = cmd;
 	m->regs[BMP180_REG_CTRL] = cmd | BMP180_CTRL_SCO;
-	m->busy_until = now_s() + bmp180_conversion_us(oss) / 1e6;
+	m->busy_until = sensor_now_mono() + bmp180_conversion_us(oss) / 1e6;
 	return 0;
 }
 

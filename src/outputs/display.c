@@ -21,8 +21,9 @@
 #include "xmalloc.h"
 
 #define RETRY_SECONDS 10
-#define CHUNK         32 /* data bytes per transfer: an SMBus block */
-#define MAX_PAGES     64 /* values it cycles through */
+#define REDRAW_GAP    1.0 /* seconds between two readings drawn */
+#define CHUNK         32  /* data bytes per transfer: an SMBus block */
+#define MAX_PAGES     64  /* values it cycles through */
 #define MAX_XFERS     (3 + 8 * (1 + FB_MAX_W / CHUNK))
 #define MAX_POINTS    512
 
@@ -165,6 +166,8 @@ struct display {
 	struct page_ref pages[MAX_PAGES];
 	size_t npages, page;
 	struct event *tick, *retry;
+	struct event *redraw; /* a reading's redraw, held back (REDRAW_GAP) */
+	double redrawn;       /* when a reading last redrew (monotonic s) */
 
 	bool ready;   /* set up since the last failure */
 	bool powered; /* as last told; the panel starts dark */
@@ -406,6 +409,17 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg)
 	display_push(arg);
 }
 
+static void redraw_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct display *d = arg;
+
+	(void)fd;
+	(void)what;
+	d->redrawn = sensor_now_mono();
+	if (d->stats.status != DISPLAY_ERROR)
+		display_push(d);
+}
+
 struct display *display_new(struct event_base *base, const struct display_conf *c,
                             struct i2c_bus *bus, const struct history *history,
                             void (*shown)(void *ctx), void *ctx)
@@ -423,6 +437,8 @@ struct display *display_new(struct event_base *base, const struct display_conf *
 	fb_init(&d->shown_fb, d->g.width, d->g.height);
 	d->tick = event_new(base, -1, EV_PERSIST, tick_cb, d);
 	d->retry = evtimer_new(base, retry_cb, d);
+	d->redraw = evtimer_new(base, redraw_cb, d);
+	d->redrawn = -REDRAW_GAP;
 	struct timeval tv = loop_timeval(c->page_seconds);
 	event_add(d->tick, &tv);
 	log_info("display: %s %ux%u at 0x%02x on %s, a value every %g s",
@@ -456,6 +472,7 @@ void display_free(struct display *d)
 	i2c_cancel(d->req);
 	event_free(d->tick);
 	event_free(d->retry);
+	event_free(d->redraw);
 	free(d);
 }
 
@@ -500,13 +517,20 @@ static bool on_page(const struct display *d, const struct sensor *s)
 	return d->npages > 0 && d->pages[d->page % d->npages].s == s;
 }
 
+/* A new reading of the value shown is drawn at once, or REDRAW_GAP after
+ * the last reading drawn: sensors measured back to back would otherwise
+ * keep the bus they share with the display busy with frames nobody can
+ * read that fast. */
 static void display_sink_reading(void *arg, const struct sensor *s, double t)
 {
 	struct display *d = arg;
 
 	(void)t;
-	if (on_page(d, s) && d->stats.status != DISPLAY_ERROR)
-		display_push(d);
+	if (!on_page(d, s) || d->stats.status == DISPLAY_ERROR || evtimer_pending(d->redraw, NULL))
+		return;
+	double wait = d->redrawn + REDRAW_GAP - sensor_now_mono();
+	struct timeval tv = loop_timeval(wait > 0 ? wait : 0);
+	evtimer_add(d->redraw, &tv);
 }
 
 static void display_sink_changed(void *arg, const struct sensor *s)
