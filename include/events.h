@@ -21,10 +21,12 @@ struct http_req;
 
 struct events *events_new(struct event_base *base);
 /* Answer r with an event stream that starts with a "state" event carrying
- * state (one line of JSON): EVENTS_OK; or, with r not answered, EVENTS_FULL
+ * state and a "measurement" event carrying round (one line of JSON each;
+ * the second has the time): EVENTS_OK; or, with r not answered, EVENTS_FULL
  * when all streams are taken, EVENTS_NO_STREAM when r cannot carry one. */
 enum events_result { EVENTS_OK, EVENTS_FULL, EVENTS_NO_STREAM };
-enum events_result events_subscribe(struct events *ev, struct http_req *r, const char *state);
+enum events_result events_subscribe(struct events *ev, struct http_req *r, const char *state,
+                                    const char *round);
 /* Send an event to every client; data is one line of JSON (a trailing
  * newline is dropped). */
 void events_publish(struct events *ev, const char *type, const char *data);

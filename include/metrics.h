@@ -51,6 +51,11 @@ struct metrics_view {
 	const struct mqtt_stats *mqtt; /* NULL: MQTT is off */
 };
 
+/* GET /metrics in two parts: what depends on the sensors' state only (the
+ * values, statuses, errors, the measurements' durations: rendered once per
+ * change), then the rest (requests, streams, MQTT, start), per scrape. */
+void render_metrics_state(struct buf *b, const struct render_view *v,
+                          const struct histogram *durations);
 void render_metrics(struct buf *b, const struct metrics_view *m);
 
 /* The metric name of a value ("muricle_pressure_pascals") from its

@@ -33,16 +33,20 @@ void render_mqtt_text(struct buf *b, const struct mqtt_stats *m);
 /* A value as shown: "21.35 °C", "on", or "—" without a good reading. */
 struct sensor_value;
 void render_value_text(struct buf *b, const struct sensor_value *sv);
+/* GET /api/v1/sensors. It and render_html depend on the sensors' state
+ * only, not on the moment (web.c renders them once per change); the
+ * events carry the time. */
 void render_json(struct buf *b, const struct render_view *v);
 /* The display's state, as in the API's "display" (and the stream's event). */
 void render_display_json(struct buf *b, const struct display_stats *d);
 /* One sensor as in render_json's "sensors" list. */
-void render_sensor_json(struct buf *b, const struct sensor *s, double now_mono);
-/* The measurement fields of render_json, with the round's duration in
- * seconds unless it is negative (for the "measurement" event). */
+void render_sensor_json(struct buf *b, const struct sensor *s);
+/* The measurement fields of render_json, the time (now_wall) and the
+ * round's duration in seconds unless it is negative (the "measurement"
+ * event). */
 void render_round_json(struct buf *b, const struct render_view *v, double duration);
 /* A finished reading of s at wall-clock time t (the "reading" event). */
-void render_reading_json(struct buf *b, const struct sensor *s, double t, double now_mono);
+void render_reading_json(struct buf *b, const struct sensor *s, double t);
 /* GET /api/v1/history: the series matching sensor and value (NULL: any)
  * with their points at or after since (s since the epoch). Returns how many
  * series matched. */

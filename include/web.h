@@ -19,6 +19,7 @@ struct measure;
 struct mqtt;
 struct sensor;
 struct sink_ops;
+struct web_cache;
 
 struct web {
 	const char *title;
@@ -35,10 +36,20 @@ struct web {
 	const struct mqtt *mqtt;       /* NULL: MQTT is off */
 	const struct display *display; /* NULL: no display */
 	const struct access *access;   /* NULL: no host, origin or password checks */
+	uint64_t version;              /* of the sensors' state: web_invalidate */
+	struct web_cache *cache;       /* the renderings of that state */
 };
 
-/* The state every page and stream starts from, as GET /api/v1/sensors. */
-void web_state_json(const struct web *w, struct buf *b);
+/* The page, /api/v1/sensors and the state part of /metrics are rendered
+ * once per change, when a request asks for them. What changes them: a
+ * reading, a change or a round (the web sink calls this), a reload (the
+ * daemon does); MQTT's and the display's state are compared as they are. */
+void web_invalidate(struct web *w);
+void web_cache_free(struct web *w);
+
+/* The state every page and stream starts from, as GET /api/v1/sensors
+ * (valid until the next change). */
+const char *web_state_json(struct web *w);
 
 /* Tell the event streams: a reading of s finished at wall-clock time t; a
  * value or the status of s changed; a round started (duration < 0) or ended. */

@@ -395,6 +395,7 @@ static void daemon_web(struct daemon *d)
 	d->web.n = d->nsensors;
 	d->web.measure = d->measure;
 	d->web.simulated = d->simulate;
+	web_invalidate(&d->web); /* new sensors, titles, warnings */
 }
 
 static bool daemon_same_listen(const struct config *a, const struct config *b)
@@ -618,6 +619,7 @@ void daemon_free(struct daemon *d)
 		measure_shutdown(d->measure);
 	events_free(d->events);
 	http_free(d->http);
+	web_cache_free(&d->web);
 	mqtt_free(d->mqtt);
 	display_free(d->display);
 	measure_free(d->measure);

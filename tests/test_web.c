@@ -14,6 +14,7 @@
 #include "measure.h"
 #include "metrics.h"
 #include "sensor.h"
+#include "sink.h"
 #include "testutil.h"
 #include "web.h"
 
@@ -60,6 +61,7 @@ static void rig_init(struct rig *r)
 
 static void rig_free(struct rig *r)
 {
+	web_cache_free(&r->w);
 	measure_free(r->w.measure);
 	events_free(r->w.events);
 	history_free(r->w.history);
@@ -94,7 +96,7 @@ START_TEST(page_and_api)
 	ck_assert_uint_eq(t.status, 200);
 	ck_assert_str_eq(t.type, "text/html; charset=utf-8");
 	ck_assert_ptr_nonnull(tu_req_sent(&t, "Content-Security-Policy", h, sizeof h));
-	ck_assert_str_eq(tu_req_sent(&t, "Cache-Control", h, sizeof h), "no-store");
+	ck_assert_str_eq(tu_req_sent(&t, "Cache-Control", h, sizeof h), "no-cache");
 	ck_assert_ptr_nonnull(strstr(t.body, "<title>Test &lt;page&gt;</title>"));
 	ck_assert_ptr_nonnull(strstr(t.body, "No measurement yet."));
 	tu_req_free(&t);
@@ -108,6 +110,66 @@ START_TEST(page_and_api)
 	ck_assert_int_eq((int)json_object_array_length(v), 1);
 	json_object_put(o);
 	tu_req_free(&t);
+	rig_free(&r);
+}
+END_TEST
+
+/* GET /{,api/v1/sensors} come from one rendering per change: the same
+ * bytes and ETag until a sink hears of a change (a change nobody tells of
+ * is not shown), 304 to a client that has them. */
+static void get(struct rig *r, struct tu_req *t, const char *path, const char *inm)
+{
+	tu_req_init(t, "GET", path);
+	if (inm != NULL)
+		tu_req_header(t, "If-None-Match", inm);
+	call(r, t);
+}
+
+START_TEST(rendered_once_per_change)
+{
+	struct rig r;
+	struct tu_req t;
+	char etag[64], h[64], *page;
+
+	rig_init(&r);
+	r.s[0]->status = SENSOR_OK;
+	sensor_set(r.s[0], 0, 21.5);
+	get(&r, &t, "/", NULL);
+	ck_assert_uint_eq(t.status, 200);
+	ck_assert_ptr_nonnull(tu_req_sent(&t, "ETag", etag, sizeof etag));
+	ck_assert_ptr_nonnull(strstr(t.body, "21.5 °C"));
+	page = strdup(t.body);
+	tu_req_free(&t);
+
+	get(&r, &t, "/", etag);
+	ck_assert_uint_eq(t.status, 304);
+	ck_assert_str_eq(tu_req_sent(&t, "ETag", h, sizeof h), etag);
+	tu_req_free(&t);
+	get(&r, &t, "/api/v1/sensors", "\"other\", W/");
+	ck_assert_uint_eq(t.status, 200); /* not its tag */
+	tu_req_free(&t);
+
+	r.s[0]->values[0].v = 30; /* behind the sinks' back: not shown */
+	get(&r, &t, "/", NULL);
+	ck_assert_str_eq(t.body, page);
+	ck_assert_str_eq(tu_req_sent(&t, "ETag", h, sizeof h), etag);
+	tu_req_free(&t);
+
+	sensor_set(r.s[0], 0, 22.5);
+	web_sink.reading(&r.w, r.s[0], 1.7e9); /* as a reading tells it */
+	get(&r, &t, "/", etag);
+	ck_assert_uint_eq(t.status, 200);
+	ck_assert_ptr_nonnull(strstr(t.body, "22.5 °C"));
+	ck_assert_str_ne(tu_req_sent(&t, "ETag", h, sizeof h), etag);
+	tu_req_free(&t);
+	get(&r, &t, "/api/v1/sensors", h);
+	ck_assert_uint_eq(t.status, 304); /* the same rendering */
+	tu_req_free(&t);
+	get(&r, &t, "/metrics", NULL);
+	ck_assert_ptr_nonnull(
+	        strstr(t.body, "muricle_temperature_celsius{sensor=\"room\"} 22.5\n"));
+	tu_req_free(&t);
+	free(page);
 	rig_free(&r);
 }
 END_TEST
@@ -540,6 +602,7 @@ int main(void)
 	TCase *tc = tcase_create("web");
 
 	tcase_add_test(tc, page_and_api);
+	tcase_add_test(tc, rendered_once_per_change);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, access_checks);
 	tcase_add_test(tc, history_as_csv);

@@ -197,7 +197,7 @@ static void mqtt_publish_state(struct mqtt *m, const struct sensor *s)
 
 	snprintf(topic, sizeof topic, "%s/%s/state", m->prefix, s->name);
 	buf_init(&b);
-	render_sensor_json(&b, s, sensor_now_mono());
+	render_sensor_json(&b, s);
 	mqtt_publish(m, topic, b.data, m->c.retain, (int)m->c.qos);
 	buf_free(&b);
 }

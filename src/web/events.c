@@ -87,7 +87,8 @@ static void events_format(struct buf *b, const char *type, const char *data)
 	buf_puts(b, "\n\n");
 }
 
-enum events_result events_subscribe(struct events *ev, struct http_req *r, const char *state)
+enum events_result events_subscribe(struct events *ev, struct http_req *r, const char *state,
+                                    const char *round)
 {
 	struct timeval tv = { EVENTS_PING, 0 };
 	struct buf b;
@@ -112,6 +113,7 @@ enum events_result events_subscribe(struct events *ev, struct http_req *r, const
 	buf_init(&b);
 	buf_puts(&b, "retry: 3000\n\n");
 	events_format(&b, "state", state);
+	events_format(&b, "measurement", round);
 	events_send(c, b.data, b.len);
 	buf_free(&b);
 	log_debug("events: a client joined, %u now", ev->n);

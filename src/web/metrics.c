@@ -182,16 +182,21 @@ static void put_durations(struct buf *b, const struct histogram *hg)
 	           (unsigned long long)hg->count, hg->sum, (unsigned long long)hg->count);
 }
 
+void render_metrics_state(struct buf *b, const struct render_view *v,
+                          const struct histogram *durations)
+{
+	put_values(b, v);
+	put_sensors(b, v);
+	put_durations(b, durations);
+	family(b, "muricle_measurements_total", "counter",
+	       "Measurements of every sensor finished since start.");
+	buf_printf(b, "muricle_measurements_total %llu\n", (unsigned long long)durations->count);
+}
+
 void render_metrics(struct buf *b, const struct metrics_view *m)
 {
 	const struct render_view *v = m->v;
 
-	put_values(b, v);
-	put_sensors(b, v);
-	put_durations(b, m->durations);
-	family(b, "muricle_measurements_total", "counter",
-	       "Measurements of every sensor finished since start.");
-	buf_printf(b, "muricle_measurements_total %llu\n", (unsigned long long)m->durations->count);
 	family(b, "muricle_http_requests_total", "counter",
 	       "HTTP answers sent, by route and status.");
 	for (size_t i = 0; i < m->http->n; i++) {

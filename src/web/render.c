@@ -35,14 +35,17 @@ static void put_iso_or_null(struct buf *b, double t)
 	}
 }
 
-static void put_age(struct buf *b, double age)
+/* A moment as the page shows it before its script runs: local time. The
+ * page is rendered once per change, so it names the moment, not its age. */
+static void put_local(struct buf *b, double t)
 {
-	if (age < 60)
-		buf_printf(b, "%.0f s ago", age);
-	else if (age < 3600)
-		buf_printf(b, "%.0f min ago", age / 60);
-	else
-		buf_printf(b, "%.1f h ago", age / 3600);
+	time_t secs = (time_t)t;
+	struct tm tm;
+	char text[32];
+
+	localtime_r(&secs, &tm);
+	strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+	buf_puts(b, text);
 }
 
 void render_value_text(struct buf *b, const struct sensor_value *sv)
@@ -87,8 +90,8 @@ void render_html(struct buf *b, const struct render_view *v)
 	if (v->rounds == 0)
 		buf_puts(b, "No measurement yet.");
 	else {
-		buf_printf(b, "Measurement %llu, ", (unsigned long long)v->rounds);
-		put_age(b, v->now_wall - v->last_time);
+		buf_printf(b, "Measurement %llu, at ", (unsigned long long)v->rounds);
+		put_local(b, v->last_time);
 		buf_puts(b, ".");
 	}
 	if (v->measuring)
@@ -191,8 +194,8 @@ void render_html(struct buf *b, const struct render_view *v)
 		buf_html(b, s->where);
 		buf_puts(b, ". <span class=\"age\">");
 		if (s->last_ok_mono > 0) {
-			buf_puts(b, "Last good reading ");
-			put_age(b, v->now_mono - s->last_ok_mono);
+			buf_puts(b, "Last good reading at ");
+			put_local(b, s->last_ok);
 			buf_puts(b, ".");
 		} else {
 			buf_puts(b, "No good reading yet.");
@@ -202,7 +205,7 @@ void render_html(struct buf *b, const struct render_view *v)
 	buf_puts(b, "</main>\n</body></html>\n");
 }
 
-void render_sensor_json(struct buf *b, const struct sensor *s, double now_mono)
+void render_sensor_json(struct buf *b, const struct sensor *s)
 {
 	buf_puts(b, "{\"name\":");
 	buf_json_str(b, s->name);
@@ -224,9 +227,9 @@ void render_sensor_json(struct buf *b, const struct sensor *s, double now_mono)
 	if (s->last_ok > 0) {
 		buf_puts(b, "\"");
 		put_iso(b, s->last_ok);
-		buf_printf(b, "\",\"age\":%.3f", now_mono - s->last_ok_mono);
+		buf_puts(b, "\"");
 	} else {
-		buf_puts(b, "null,\"age\":null");
+		buf_puts(b, "null");
 	}
 	buf_puts(b, ",\"values\":{");
 	for (size_t j = 0; j < s->nvalues; j++) {
@@ -270,11 +273,10 @@ void render_sensor_json(struct buf *b, const struct sensor *s, double now_mono)
 /* The fields render_json and render_round_json share. */
 static void put_round(struct buf *b, const struct render_view *v)
 {
-	buf_printf(b, "\"measurements\":%llu,\"measuring\":%s,\"simulated\":%s,\"time\":\"",
+	buf_printf(b,
+	           "\"measurements\":%llu,\"measuring\":%s,\"simulated\":%s,\"last_measurement\":",
 	           (unsigned long long)v->rounds, v->measuring ? "true" : "false",
 	           v->simulated ? "true" : "false");
-	put_iso(b, v->now_wall);
-	buf_puts(b, "\",\"last_measurement\":");
 	put_iso_or_null(b, v->last_time);
 }
 
@@ -353,26 +355,28 @@ void render_json(struct buf *b, const struct render_view *v)
 	buf_puts(b, ",\"sensors\":[");
 	for (size_t i = 0; i < v->n; i++) {
 		buf_puts(b, i ? "," : "");
-		render_sensor_json(b, v->sensors[i], v->now_mono);
+		render_sensor_json(b, v->sensors[i]);
 	}
 	buf_puts(b, "]}\n");
 }
 
 void render_round_json(struct buf *b, const struct render_view *v, double duration)
 {
-	buf_puts(b, "{");
+	buf_puts(b, "{\"time\":\"");
+	put_iso(b, v->now_wall);
+	buf_puts(b, "\",");
 	put_round(b, v);
 	if (duration >= 0)
 		buf_printf(b, ",\"duration\":%.4f", duration);
 	buf_puts(b, "}\n");
 }
 
-void render_reading_json(struct buf *b, const struct sensor *s, double t, double now_mono)
+void render_reading_json(struct buf *b, const struct sensor *s, double t)
 {
 	buf_puts(b, "{\"time\":\"");
 	put_iso(b, t);
 	buf_printf(b, "\",\"t\":%.0f,\"sensor\":", floor(t));
-	render_sensor_json(b, s, now_mono);
+	render_sensor_json(b, s);
 	buf_puts(b, "}\n");
 }
 

@@ -84,6 +84,76 @@ static void reply_error(struct web *w, struct http_req *r, unsigned status, cons
 	reply_buf(w, r, status, is_api(r) ? TYPE_JSON : TYPE_HTML, &b);
 }
 
+struct web_cache {
+	bool valid;
+	uint64_t version;    /* w->version when rendered */
+	uint64_t renderings; /* so far: each one's ETag differs */
+	bool has_mqtt, has_display;
+	struct mqtt_stats mqtt; /* as shown */
+	struct display_stats display;
+	struct buf html, json, metrics;
+	char etag[48]; /* of html and json */
+};
+
+void web_invalidate(struct web *w)
+{
+	w->version++;
+}
+
+void web_cache_free(struct web *w)
+{
+	struct web_cache *c = w->cache;
+
+	if (c == NULL)
+		return;
+	buf_free(&c->html);
+	buf_free(&c->json);
+	buf_free(&c->metrics);
+	free(c);
+	w->cache = NULL;
+}
+
+static struct render_view web_view(const struct web *w);
+
+/* The renderings of the state as it is now: those of the last request
+ * unless something changed since. */
+static const struct web_cache *web_rendered(struct web *w)
+{
+	struct web_cache *c = w->cache;
+	const struct mqtt_stats *m = w->mqtt != NULL ? mqtt_stats(w->mqtt) : NULL;
+	const struct display_stats *d = w->display != NULL ? display_stats(w->display) : NULL;
+
+	if (c == NULL) {
+		c = w->cache = xcalloc(1, sizeof *c);
+		buf_init(&c->html);
+		buf_init(&c->json);
+		buf_init(&c->metrics);
+	}
+	if (c->valid && c->version == w->version && c->has_mqtt == (m != NULL) &&
+	    (m == NULL || memcmp(m, &c->mqtt, sizeof *m) == 0) && c->has_display == (d != NULL) &&
+	    (d == NULL || memcmp(d, &c->display, sizeof *d) == 0))
+		return c;
+	struct render_view v = web_view(w);
+	buf_reset(&c->html);
+	buf_reset(&c->json);
+	buf_reset(&c->metrics);
+	render_html(&c->html, &v);
+	render_json(&c->json, &v);
+	render_metrics_state(&c->metrics, &v, w->durations);
+	c->has_mqtt = m != NULL;
+	if (m != NULL)
+		memcpy(&c->mqtt, m, sizeof *m); /* padding too, for memcmp */
+	c->has_display = d != NULL;
+	if (d != NULL)
+		memcpy(&c->display, d, sizeof *d);
+	c->version = w->version;
+	c->valid = true;
+	/* The start (in µs) makes the tags of an earlier run differ. */
+	snprintf(c->etag, sizeof c->etag, "\"%llx-%llx\"",
+	         (unsigned long long)(w->start_time * 1e6), (unsigned long long)++c->renderings);
+	return c;
+}
+
 static struct render_view web_view(const struct web *w)
 {
 	struct render_view v = {
@@ -102,11 +172,9 @@ static struct render_view web_view(const struct web *w)
 	return v;
 }
 
-void web_state_json(const struct web *w, struct buf *b)
+const char *web_state_json(struct web *w)
 {
-	struct render_view v = web_view(w);
-
-	render_json(b, &v);
+	return web_rendered(w)->json.data;
 }
 
 void web_publish_reading(struct web *w, const struct sensor *s, double t)
@@ -116,7 +184,7 @@ void web_publish_reading(struct web *w, const struct sensor *s, double t)
 	if (events_clients(w->events) == 0)
 		return;
 	buf_init(&b);
-	render_reading_json(&b, s, t, sensor_now_mono());
+	render_reading_json(&b, s, t);
 	events_publish(w->events, "reading", b.data);
 	buf_free(&b);
 }
@@ -128,7 +196,7 @@ void web_publish_change(struct web *w, const struct sensor *s)
 	if (events_clients(w->events) == 0)
 		return;
 	buf_init(&b);
-	render_sensor_json(&b, s, sensor_now_mono());
+	render_sensor_json(&b, s);
 	events_publish(w->events, "sensor", b.data);
 	buf_free(&b);
 }
@@ -162,17 +230,20 @@ void web_publish_display(struct web *w)
 
 static void web_sink_reading(void *arg, const struct sensor *s, double t)
 {
+	web_invalidate(arg);
 	web_publish_reading(arg, s, t);
 }
 
 static void web_sink_changed(void *arg, const struct sensor *s)
 {
+	web_invalidate(arg);
 	web_publish_change(arg, s);
 }
 
 static void web_sink_round(void *arg, const struct measure *m, double duration)
 {
 	(void)m;
+	web_invalidate(arg);
 	web_publish_round(arg, duration);
 }
 
@@ -183,25 +254,42 @@ const struct sink_ops web_sink = {
 	.round = web_sink_round,
 };
 
+/* A rendering of the cache: 304 to a client that has it (its ETag), or a
+ * copy (an answer may still be going out when the cache is rendered anew). */
+static void reply_rendered(struct web *w, struct http_req *r, const char *type,
+                           const struct buf *body, const char *etag)
+{
+	const char *inm = http_req_header(r, "If-None-Match");
+	bool fresh = inm != NULL && web_etag_matches(inm, etag);
+
+	count(w, r, fresh ? 304 : 200);
+	http_add_header(r, "ETag", etag);
+	/* Kept, but asked again every time: it changes with every reading. */
+	http_add_header(r, "Cache-Control", "no-cache");
+	http_add_header(r, "X-Content-Type-Options", "nosniff");
+	if (fresh) {
+		http_reply(r, 304, NULL, NULL, 0);
+		return;
+	}
+	char *copy = xcalloc(1, body->len + 1);
+	memcpy(copy, body->data, body->len + 1);
+	http_reply(r, 200, type, copy, body->len);
+}
+
 static void page_get(struct web *w, struct http_req *r)
 {
-	struct buf b;
-	struct render_view v = web_view(w);
+	const struct web_cache *c = web_rendered(w);
 
-	buf_init(&b);
-	render_html(&b, &v);
 	http_add_header(r, "Content-Security-Policy",
 	                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
-	reply_buf(w, r, 200, TYPE_HTML, &b);
+	reply_rendered(w, r, TYPE_HTML, &c->html, c->etag);
 }
 
 static void api_sensors(struct web *w, struct http_req *r)
 {
-	struct buf b;
+	const struct web_cache *c = web_rendered(w);
 
-	buf_init(&b);
-	web_state_json(w, &b);
-	reply_buf(w, r, 200, TYPE_JSON, &b);
+	reply_rendered(w, r, TYPE_JSON, &c->json, c->etag);
 }
 
 /* What the display shows now, as SVG; 404 without a display. */
@@ -321,7 +409,10 @@ static void metrics_get(struct web *w, struct http_req *r)
 	};
 	struct buf b;
 
+	const struct web_cache *c = web_rendered(w);
+
 	buf_init(&b);
+	buf_add(&b, c->metrics.data, c->metrics.len);
 	render_metrics(&b, &m);
 	reply_buf(w, r, 200, TYPE_METRICS, &b);
 }
@@ -336,8 +427,9 @@ static void events_get(struct web *w, struct http_req *r)
 		reply_buf(w, r, 200, "text/event-stream; charset=utf-8", &b);
 		return;
 	}
-	web_state_json(w, &b);
-	switch (events_subscribe(w->events, r, b.data)) {
+	struct render_view v = web_view(w);
+	render_round_json(&b, &v, -1); /* with the time, for the page's clock */
+	switch (events_subscribe(w->events, r, web_state_json(w), b.data)) {
 	case EVENTS_OK: count(w, r, 200); break;
 	case EVENTS_FULL:
 		http_add_header(r, "Retry-After", "30");
