@@ -8,7 +8,10 @@
 #                     (CHAR=unsigned or signed: with that char and -Wcast-align=strict)
 #   make vm-check     only the VM tests
 #   make install      install (honours DESTDIR and PREFIX)
-#   make deb          the Debian package, in build/deb/
+#   make deb          the Debian package, in build/deb/ (ARCH=arm64 or armhf: for
+#                     that architecture, cross built, in build/deb-ARCH/)
+#   make check-cross ARCH=arm64|armhf   the unit tests and the package for
+#                     ARCH, run under qemu-user (part of make check)
 #   make bench        the benchmark (bench/results.md)
 #   make soak         ten minutes of load, reloads and bus faults (not in check)
 #   make fuzz         run each fuzz target for FUZZ_TIME seconds (default 300)
@@ -61,12 +64,43 @@ SANFLAGS += -f$(CHAR)-char -Wcast-align=strict
 BUILD    := $(BUILD)-$(CHAR)-char
 endif
 
+# ARCH=arm64 or ARCH=armhf: a cross build with Debian's cross toolchain and
+# the :ARCH libraries (scripts/install-deps.sh cross ARCH), in a build folder
+# of its own; its tests run under qemu-user. Debian 12's libevent-dev is not
+# Multi-Arch: same, so its headers for ARCH are unpacked into build/cross.
+ifdef ARCH
+TRIPLET  := $(shell dpkg-architecture -a$(ARCH) -qDEB_HOST_MULTIARCH 2>/dev/null)
+ifeq ($(TRIPLET),)
+$(error ARCH=$(ARCH): dpkg-architecture does not know it (arm64 and armhf are meant))
+endif
+CC       := $(TRIPLET)-gcc
+LIBEVENT_DEV ?= $(CURDIR)/build/cross/$(ARCH)/libevent
+# override: debhelper names a PKG_CONFIG of its own on the command line.
+override PKG_CONFIG := PKG_CONFIG_PATH=$(LIBEVENT_DEV)/usr/lib/$(TRIPLET)/pkgconfig \
+                       $(TRIPLET)-pkg-config
+CROSS_DEPS := $(LIBEVENT_DEV)/.unpacked
+CROSS_CPPFLAGS := -I$(LIBEVENT_DEV)/usr/include
+CROSS_LDFLAGS  := -L$(LIBEVENT_DEV)/usr/lib/$(TRIPLET)
+BUILD    := $(BUILD)-$(ARCH)
+# qemu-user runs the tests, and the daemon through a script (execve of an
+# ARM binary needs binfmt_misc, which a container may not have).
+QEMU     := qemu-$(patsubst arm64,aarch64,$(patsubst armhf,arm,$(ARCH)))-static
+RUN      := $(QEMU)
+DAEMON_RUN = $(BUILD)/muricled-qemu
+endif
+DAEMON_RUN ?= $(BUILD)/muricled
+
+ifdef ARCH
+$(LIBEVENT_DEV)/.unpacked:
+	scripts/cross-libevent.sh $(ARCH) $(LIBEVENT_DEV)
+	touch $@
+endif
 
 CPPFLAGS_ALL = -D_GNU_SOURCE -DMURICLE_VERSION='"$(VERSION)"' \
                -DMURICLE_SYSCONFDIR='"$(SYSCONFDIR)"' -Iinclude -I$(BUILD) \
-               $(shell $(PKG_CONFIG) --cflags $(PKGS))
+               $(CROSS_CPPFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS))
 CFLAGS_ALL   = $(WARN) $(HARDEN) $(SANFLAGS) $(CFLAGS) $(CPPFLAGS_ALL) $(CPPFLAGS)
-LDFLAGS_ALL  = $(LDHARDEN) $(SANFLAGS) $(LDFLAGS)
+LDFLAGS_ALL  = $(LDHARDEN) $(SANFLAGS) $(CROSS_LDFLAGS) $(LDFLAGS)
 LIBS         = $(shell $(PKG_CONFIG) --libs $(PKGS)) -li2c -lpthread -lm
 
 # GPIOD_PREFIX=DIR builds against the libgpiod installed there, in a build
@@ -101,11 +135,16 @@ muricled: $(BUILD)/muricled
 $(BUILD)/muricled: $(BUILD)/main.o $(BUILD)/libmuricle.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
+# The daemon of a cross build, started by the tests under qemu-user.
+$(BUILD)/muricled-qemu: $(BUILD)/muricled
+	printf '#!/bin/sh\nexec %s %s "$$@"\n' $(QEMU) $(CURDIR)/$< > $@
+	chmod +x $@
+
 $(BUILD)/libmuricle.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/%.o: src/%.c
+$(BUILD)/%.o: src/%.c | $(CROSS_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
@@ -114,7 +153,7 @@ $(BUILD)/embedded_conf.c: etc/muricle.conf scripts/embed.sh
 	@mkdir -p $(dir $@)
 	scripts/embed.sh config_embedded $< > $@
 
-$(BUILD)/embedded_conf.o: $(BUILD)/embedded_conf.c
+$(BUILD)/embedded_conf.o: $(BUILD)/embedded_conf.c | $(CROSS_DEPS)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # The display's fonts: Debian's Terminus console fonts (console-setup-linux),
@@ -131,7 +170,7 @@ $(BUILD)/font_small.c: $(FONT_DIR)/Uni2-Terminus12x6.psf.gz $(BUILD)/tools/psf2c
 $(BUILD)/font_large.c: $(FONT_DIR)/Uni2-TerminusBold24x12.psf.gz $(BUILD)/tools/psf2c
 	$(BUILD)/tools/psf2c font_large $< > $@
 
-$(BUILD)/font_%.o: $(BUILD)/font_%.c
+$(BUILD)/font_%.o: $(BUILD)/font_%.c | $(CROSS_DEPS)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # The guides the page links to, from docs/.
@@ -144,19 +183,19 @@ $(BUILD)/embedded_www.c: $(WWW_FILES) scripts/embed-www.sh scripts/embed.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-www.sh $(WWW_FILES) > $@
 
-$(BUILD)/embedded_www.o: $(BUILD)/embedded_www.c
+$(BUILD)/embedded_www.o: $(BUILD)/embedded_www.c | $(CROSS_DEPS)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # Tests.
 TEST_CFLAGS = $(CFLAGS_ALL) $(shell $(PKG_CONFIG) --cflags check json-c) -Itests
 TEST_LIBS   = $(LIBS) $(shell $(PKG_CONFIG) --libs check json-c)
 
-$(BUILD)/tests/%.o: tests/%.c
+$(BUILD)/tests/%.o: tests/%.c | $(CROSS_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
 # The datasheets' reference code wraps on overflow as it does where it runs.
-$(BUILD)/tests/reference/%.o: tests/reference/%.c
+$(BUILD)/tests/reference/%.o: tests/reference/%.c | $(CROSS_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SANFLAGS),$(TEST_CFLAGS)) -fwrapv -MMD -MP -c -o $@ $<
 
@@ -198,6 +237,8 @@ ifneq ($(SANITIZE),1)
 	$(MAKE) --no-print-directory fuzz-replay
 	$(MAKE) --no-print-directory CHAR=unsigned check-unit
 	$(MAKE) --no-print-directory CHAR=signed check-unit
+	$(MAKE) --no-print-directory check-cross ARCH=arm64
+	$(MAKE) --no-print-directory check-cross ARCH=armhf
 endif
 	$(MAKE) --no-print-directory vm-run
 ifneq ($(SANITIZE),1)
@@ -222,11 +263,11 @@ endif
 # systemd tools: what the Debian package build runs (dh_auto_test).
 UNIT_TESTS := $(filter-out $(BUILD)/tests/test_live $(BUILD)/tests/test_mqtt \
                            $(BUILD)/tests/test_service,$(TEST_BINS))
-check-unit: $(BUILD)/muricled $(UNIT_TESTS)
+check-unit: $(DAEMON_RUN) $(UNIT_TESTS)
 	@set -e; failed=0; \
 	for t in $(UNIT_TESTS); do \
 		echo "== $$t"; \
-		MURICLED=$(BUILD)/muricled CK_DEFAULT_TIMEOUT=60 $$t || failed=1; \
+		MURICLED=$(DAEMON_RUN) CK_DEFAULT_TIMEOUT=60 $(RUN) $$t || failed=1; \
 	done; \
 	exit $$failed
 
@@ -288,15 +329,36 @@ format:
 man: $(BUILD)/muricled
 	scripts/man-keys.sh $(BUILD)/muricled man/man5/muricle.conf.5
 
-# The Debian package, built from a copy of the tracked files into build/deb/.
+# The Debian package, built from a copy of the tracked files into build/deb/
+# (ARCH=arm64 or armhf: for that architecture, into build/deb-ARCH/).
+DEB_DIR := build/deb$(if $(ARCH),-$(ARCH))
+ifdef ARCH
+# Cross: -d, as libevent-dev:ARCH cannot be installed here (see above; the
+# build takes its headers from LIBEVENT_DEV); the tests run in check-cross.
+DEB_BUILD = CC=$(CC) LIBEVENT_DEV=$(LIBEVENT_DEV) DEB_BUILD_OPTIONS=nocheck \
+            dpkg-buildpackage -us -uc -b -a$(ARCH) -d
+deb: deps-cross $(CROSS_DEPS)
+else
+DEB_BUILD = dpkg-buildpackage -us -uc -b
 deb: deps-deb
-	rm -rf build/deb && mkdir -p build/deb/muricle-$(VERSION)
-	git ls-files -z | xargs -0 tar -c | tar -x -C build/deb/muricle-$(VERSION)
-	@echo "dpkg-buildpackage (its log: build/deb/build.log)"
-	@cd build/deb/muricle-$(VERSION) && dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || \
+endif
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/muricle-$(VERSION)
+	git ls-files -z | xargs -0 tar -c | tar -x -C $(DEB_DIR)/muricle-$(VERSION)
+	@echo "dpkg-buildpackage (its log: $(DEB_DIR)/build.log)"
+	@cd $(DEB_DIR)/muricle-$(VERSION) && MAKEFLAGS= $(DEB_BUILD) > ../build.log 2>&1 || \
 		{ tail -n 80 ../build.log; exit 1; }
 	lintian -I --pedantic --fail-on error,warning,info,pedantic \
-		build/deb/muricle_$(VERSION)_*.changes
+		$(DEB_DIR)/muricle_$(VERSION)_*.changes
+
+# The tests of check-unit, built for ARCH and run under qemu-user, then
+# the package for ARCH, and its daemon under qemu-user.
+check-cross: deps-cross
+	$(MAKE) --no-print-directory check-unit
+	$(MAKE) --no-print-directory deb
+	tests/cross-checks.sh $(DEB_DIR)/muricle_$(VERSION)_$(ARCH).deb $(QEMU)
+
+deps-cross:
+	@scripts/install-deps.sh cross $(ARCH)
 
 deps-deb:
 	@scripts/install-deps.sh deb
@@ -324,6 +386,6 @@ lint:
 clean:
 	rm -rf build muricled
 
-.PHONY: all check fuzz fuzz-replay fuzz-run soak tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format man lint clean
+.PHONY: all check check-cross deps-cross fuzz fuzz-replay fuzz-run soak tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format man lint clean
 
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Install the Debian packages muricle needs to build and test, when any is missing.
-# Usage: scripts/install-deps.sh [build|test|vm|deb]   (test and vm imply the ones
-# before them; deb implies build)
+# Usage: scripts/install-deps.sh [build|test|vm|deb|bench]   (test and vm imply the
+# ones before them; deb and bench imply build)
+#        scripts/install-deps.sh cross ARCH   (arm64 or armhf: a cross build and its
+# tests under qemu-user; adds ARCH to dpkg's architectures)
 set -eu
 
 # cmark-gfm turns the calibration guide into the page the daemon serves;
@@ -23,13 +25,23 @@ deb="debhelper dpkg-dev lintian git check libjson-c-dev"
 # make bench: load, the static reference, measuring tools.
 bench="wrk nginx curl python3 strace"
 
+# A cross build: Debian's cross toolchain, qemu-user for the tests, and the
+# libraries for ARCH beside this machine's (libevent-dev is not Multi-Arch:
+# same on Debian 12: the build unpacks its headers, scripts/cross-libevent.sh).
+cross_libs="pkgconf libmicrohttpd-dev libinih-dev libgpiod-dev libi2c-dev libsystemd-dev zlib1g-dev libmosquitto-dev libssl-dev check libjson-c-dev libevent-2.1-7 libevent-core-2.1-7 libevent-extra-2.1-7 libevent-pthreads-2.1-7"
+
 case "${1:-build}" in
+cross)
+	arch=${2:?usage: $0 cross arm64|armhf}
+	want="$build $deb crossbuild-essential-$arch qemu-user-static"
+	for p in $cross_libs; do want="$want $p:$arch"; done
+	;;
 deb) want="$build $deb" ;;
 bench) want="$build $bench" ;;
 build) want=$build ;;
 test) want="$build $test" ;;
 vm) want="$build $test $vm" ;;
-*) echo "usage: $0 [build|test|vm|deb|bench]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|test|vm|deb|bench] | cross ARCH" >&2; exit 2 ;;
 esac
 
 case "${1:-build}" in test | vm) browser=y ;; *) browser=n ;; esac
@@ -68,6 +80,9 @@ else
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+if [ "${1:-}" = cross ] && ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+	$sudo dpkg --add-architecture "$arch"
+fi
 $sudo apt-get update -q
 # shellcheck disable=SC2086
 $sudo apt-get install -y -q --no-install-recommends $missing
