@@ -110,13 +110,12 @@ idle_anon=$(anon_kb)
 bport=18082
 # shellcheck disable=SC2046 # pkg-config's flags are words
 cc -O2 -o "$tmp/bare" "$here/bare.c" $(pkg-config --cflags --libs libevent_core libmicrohttpd)
-"$tmp/bare" "$bport" &
+$server "$tmp/bare" "$bport" &
 bpid=$!
 pids="$pids $bpid"
 while ! curl -s -o /dev/null "http://127.0.0.1:$bport/"; do sleep 0.01; done
 bare_rss=$(awk '/^Rss:/ { print $2 }' "/proc/$bpid/smaps_rollup")
 bare_anon=$(awk '/^Private_Dirty:/ { print $2 }' "/proc/$bpid/smaps_rollup")
-kill "$bpid"
 # Where muricled's RSS goes, by mapping: the five largest.
 rss_top=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { n = ($6 == "" ? "[anon]" : $6); sub(/.*\//, "", n) }
 	/^Rss:/ { r[n] += $2 } END { for (n in r) print r[n], n }' "/proc/$mpid/smaps" |
@@ -145,10 +144,12 @@ printf 'wrk.method = "POST"\n' > "$tmp/post.lua"
 : > "$tmp/alone"
 : > "$tmp/busy"
 : > "$tmp/ngx"
+: > "$tmp/bare.rps"
 : > "$tmp/rtt"
 for _ in 1 2 3; do
 	load "http://127.0.0.1:$mport/" >> "$tmp/alone"
 	load "http://127.0.0.1:$nport/" >> "$tmp/ngx"
+	load "http://127.0.0.1:$bport/" >> "$tmp/bare.rps"
 	$client wrk -t1 -c4 -d"$((dur + 2))s" --latency -s "$tmp/post.lua" \
 		"http://127.0.0.1:$mport/api/v1/measure" > "$tmp/measure.out" 2>&1 &
 	measurer=$!
@@ -160,6 +161,8 @@ for _ in 1 2 3; do
 done
 page_rps=$(median 1 "$tmp/alone") page_p50=$(median 2 "$tmp/alone") page_p99=$(median 3 "$tmp/alone")
 ngx_rps=$(median 1 "$tmp/ngx") ngx_p50=$(median 2 "$tmp/ngx") ngx_p99=$(median 3 "$tmp/ngx")
+bare_rps=$(median 1 "$tmp/bare.rps") bare_p50=$(median 2 "$tmp/bare.rps") bare_p99=$(median 3 "$tmp/bare.rps")
+kill "$bpid"
 busy_rps=$(median 1 "$tmp/busy") busy_p50=$(median 2 "$tmp/busy") busy_p99=$(median 3 "$tmp/busy")
 measure_median_ms=$(median 1 "$tmp/rtt")
 measures=$(awk '{ n += $2 } END { print n }' "$tmp/rtt")
@@ -228,7 +231,47 @@ done
 after_m=$(rss_kb)
 size=$(stat -c %s "$bin")
 
+# Instructions per request, counted by callgrind: the same for the same
+# binaries and requests whatever else the machine does, unlike req/s. Each
+# server runs under valgrind; after 200 requests to warm it up, the count
+# is zeroed, 2,000 requests are made one after another on one keep-alive
+# connection (bench/requests.py), and the count dumped.
+# instr PORT PATH COMMAND...: prints instructions per request.
+instr() {
+	iport=$1 ipath=$2
+	shift 2
+	rm -f "$tmp"/cg.out*
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "$@" > /dev/null 2> "$tmp/cg.log" &
+	ipid=$!
+	while ! curl -s -o /dev/null "http://127.0.0.1:$iport$ipath"; do sleep 0.1; done
+	python3 "$here/requests.py" "$iport" "$ipath" 200
+	callgrind_control -z "$ipid" > /dev/null 2>&1
+	python3 "$here/requests.py" "$iport" "$ipath" 2000
+	callgrind_control -d "$ipid" > /dev/null 2>&1
+	kill "$ipid"
+	wait "$ipid" || true
+	awk '/^summary:/ { printf "%.0f", $2 / 2000 }' "$tmp/cg.out.1"
+}
+# muricled without the display and sampling hourly, so that nothing but
+# the requests runs while they are counted.
+sed -e "s/^#\?listen = .*/listen = 127.0.0.1:18084/" -e 's/^interval = .*/interval = 3600/' \
+	"$here/../etc/muricle.conf" | awk '/^\[/ { skip = ($0 == "[display]") } !skip' > "$tmp/instr.conf"
+mkdir -p "$tmp/instr"
+ins_page=$(STATE_DIRECTORY=$tmp/instr instr 18084 / "$bin" --simulate -c "$tmp/instr.conf")
+ins_api=$(STATE_DIRECTORY=$tmp/instr instr 18084 /api/v1/sensors "$bin" --simulate -c "$tmp/instr.conf")
+ins_bare=$(instr 18086 / "$tmp/bare" 18086)
+# nginx closes a connection after 1,000 requests unless told otherwise.
+sed -e "s/127.0.0.1:$nport/127.0.0.1:18085/" -e "s|nginx.pid|nginx-cg.pid|" \
+	-e "s|access_log off;|access_log off; keepalive_requests 1000000;|" \
+	"$tmp/nginx/nginx.conf" > "$tmp/nginx/instr.conf"
+ins_ngx=$(instr 18085 / nginx -c "$tmp/nginx/instr.conf" -g 'daemon off; master_process off;')
+
 ratio=$(awk -v a="$page_rps" -v b="$ngx_rps" 'BEGIN { printf "%.2f", a / b }')
+bare_ratio=$(awk -v a="$page_rps" -v b="$bare_rps" 'BEGIN { printf "%.2f", a / b }')
+api_bare=$(awk -v a="$api_rps" -v b="$bare_rps" 'BEGIN { printf "%.2f", a / b }')
+api_ngx=$(awk -v a="$api_rps" -v b="$ngx_rps" 'BEGIN { printf "%.2f", a / b }')
+ins_ratio=$(awk -v a="$ins_page" -v b="$ins_bare" 'BEGIN { printf "%.2f", a / b }')
+ins_api_ratio=$(awk -v a="$ins_api" -v b="$ins_bare" 'BEGIN { printf "%.2f", a / b }')
 p99_ratio=$(awk -v a="$busy_p99" -v b="$page_p99" 'BEGIN { printf "%.2f", a / b }')
 rtt_ratio=$(awk -v a="$measure_median_ms" -v b="$floor_ms" 'BEGIN { printf "%.2f", a / b }')
 quiet_ratio=$(awk -v a="$quiet_rtt_ms" -v b="$floor_ms" 'BEGIN { printf "%.2f", a / b }')
@@ -245,7 +288,11 @@ machine="$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(
 	echo "| GET /api/v1/sensors | $api_rps req/s, p50 $api_p50 ms, p99 $api_p99 ms |"
 	echo "| GET /metrics | $met_rps req/s, p50 $met_p50 ms, p99 $met_p99 ms |"
 	echo "| nginx, the same page as a static file, 1 worker (median of 3) | $ngx_rps req/s, p50 $ngx_p50 ms, p99 $ngx_p99 ms |"
-	echo "| GET / as a share of nginx | $ratio |"
+	echo "| bench/bare.c: libmicrohttpd in a libevent loop answering a 3-byte body, the library's ceiling (median of 3) | $bare_rps req/s, p50 $bare_p50 ms, p99 $bare_p99 ms |"
+	echo "| GET / as a share of nginx / of bare | $ratio / $bare_ratio |"
+	echo "| GET /api/v1/sensors as a share of nginx / of bare | $api_ngx / $api_bare |"
+	echo "| instructions per request (callgrind, 2,000 in a row on one connection): GET /, GET /api/v1/sensors | $ins_page ($ins_ratio x bare), $ins_api ($ins_api_ratio x bare) |"
+	echo "| the same for bench/bare.c, nginx (GET / from the saved page) | $ins_bare, $ins_ngx |"
 	echo "| GET / while 4 clients measure back to back (median of 3) | $busy_rps req/s, p50 $busy_p50 ms, p99 $busy_p99 ms; p99 $p99_ratio x alone |"
 	echo "| measure round trip during that, median over $measures | $measure_median_ms ms, $rtt_ratio x the hardware floor of $floor_ms ms |"
 	echo "| measure round trip with no other load | $quiet_rtt_ms ms, $quiet_ratio x the floor |"

@@ -23,7 +23,7 @@ vm="qemu-system-x86 busybox-static cpio gzip xz-utils libelf1 libssl3 linux-comp
 # The Debian package; its build runs make check-unit (Check, json-c).
 deb="debhelper dpkg-dev lintian git check libjson-c-dev"
 # make bench: load, the static reference, measuring tools.
-bench="wrk nginx curl python3 strace"
+bench="wrk nginx curl python3 strace valgrind"
 
 # A cross build: Debian's cross toolchain, qemu-user for the tests, and the
 # libraries for ARCH beside this machine's (libevent-dev is not Multi-Arch:
