@@ -172,6 +172,10 @@ async function main() {
 			if (m.type() === "error") problems.push("console: " + m.text());
 		});
 		page.on("pageerror", (e) => problems.push("page error: " + e.message));
+		// A console line about a failed load names no address: this one does.
+		page.on("response", (r) => {
+			if (r.status() >= 500) console.log(`   (answer ${r.status()} to ${r.request().method()} ${r.url()})`);
+		});
 		page.on("requestfailed", (r) => {
 			// An event stream cut by the daemon's restart is expected below.
 			if (!r.url().endsWith("/events")) problems.push("request failed: " + r.url());
