@@ -42,10 +42,11 @@ struct display_stats {
 
 struct display;
 
-/* shown(ctx) runs after each frame reached the panel (for the page's mirror). */
+/* changed(ctx, frame) runs whenever display_stats() changes; frame is true
+ * when a frame just reached the panel (for the page's mirror). */
 struct display *display_new(struct event_base *base, const struct display_conf *c,
                             struct i2c_bus *bus, const struct history *history,
-                            void (*shown)(void *ctx), void *ctx);
+                            void (*changed)(void *ctx, bool frame), void *ctx);
 /* The sensors whose values it shows (at start and at every reload). */
 void display_set_sensors(struct display *d, struct sensor *const *sensors, size_t n);
 void display_free(struct display *d);

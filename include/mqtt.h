@@ -38,9 +38,11 @@ struct mqtt_device {
 };
 
 /* Connect (and keep reconnecting) as c says; measure(ctx) runs when Home
- * Assistant presses the Measure button. */
+ * Assistant presses the Measure button, changed(ctx) whenever mqtt_stats()
+ * changes (connected or not, the error, a message sent or dropped). */
 struct mqtt *mqtt_new(struct event_base *base, const struct mqtt_conf *c,
-                      const struct mqtt_device *dev, void (*measure)(void *ctx), void *ctx);
+                      const struct mqtt_device *dev, void (*measure)(void *ctx),
+                      void (*changed)(void *ctx), void *ctx);
 /* The sensors to announce; those announced before and gone now are removed
  * from Home Assistant. */
 void mqtt_set_sensors(struct mqtt *m, struct sensor *const *sensors, size_t n,

@@ -42,8 +42,9 @@ struct web {
 
 /* The page, /api/v1/sensors and the state part of /metrics are rendered
  * once per change, when a request asks for them. What changes them: a
- * reading, a change or a round (the web sink calls this), a reload (the
- * daemon does); MQTT's and the display's state are compared as they are. */
+ * reading, a change or a round (the web sink calls this), a reload, and a
+ * change in MQTT's or the display's state (the daemon does, from their
+ * changed callbacks). */
 void web_invalidate(struct web *w);
 void web_cache_free(struct web *w);
 

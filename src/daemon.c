@@ -294,12 +294,15 @@ static struct measure_conf daemon_measure_conf(const struct daemon *d)
 	return mc;
 }
 
-/* A frame reached the display: the page's mirror follows. */
-static void daemon_display_shown(void *ctx)
+/* The display's state changed: the page and the API show it anew, and with
+ * a new frame on the panel, the page's mirror follows. */
+static void daemon_display_changed(void *ctx, bool frame)
 {
 	struct daemon *d = ctx;
 
-	web_publish_display(&d->web);
+	web_invalidate(&d->web);
+	if (frame)
+		web_publish_display(&d->web);
 }
 
 /* No display: it hears no more readings and sends nothing more. */
@@ -311,6 +314,7 @@ static void daemon_display_stop(struct daemon *d)
 		d->display = NULL;
 	}
 	d->web.display = NULL;
+	web_invalidate(&d->web);
 }
 
 /* The display of d->cfg, made anew (after daemon_sensors, which keeps its bus). */
@@ -320,7 +324,7 @@ static void daemon_display(struct daemon *d)
 	if (!d->cfg.display.enabled)
 		return;
 	d->display = display_new(d->base, &d->cfg.display, daemon_bus(d, d->cfg.display.bus),
-	                         d->history, daemon_display_shown, d);
+	                         d->history, daemon_display_changed, d);
 	sinks_add(d->sinks, &display_sink, d->display);
 	d->web.display = d->display;
 	display_set_sensors(d->display, d->sensors, d->nsensors);
@@ -337,6 +341,14 @@ static struct mqtt_device daemon_mqtt_device(const struct daemon *d)
 	return dev;
 }
 
+/* The broker connected or not, a message went: the page and the API show it. */
+static void daemon_mqtt_changed(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	web_invalidate(&d->web);
+}
+
 /* Start, keep or restart the MQTT client for d->cfg; its sensors are d's. */
 static void daemon_mqtt(struct daemon *d, const struct mqtt_conf *before)
 {
@@ -350,7 +362,7 @@ static void daemon_mqtt(struct daemon *d, const struct mqtt_conf *before)
 		d->mqtt = NULL;
 	}
 	if (c->enabled && d->mqtt == NULL) {
-		d->mqtt = mqtt_new(d->base, c, &dev, daemon_measure, d);
+		d->mqtt = mqtt_new(d->base, c, &dev, daemon_measure, daemon_mqtt_changed, d);
 		sinks_add(d->sinks, &mqtt_sink, d->mqtt);
 	} else if (d->mqtt != NULL) {
 		mqtt_reconfigure(d->mqtt, c);
@@ -358,6 +370,7 @@ static void daemon_mqtt(struct daemon *d, const struct mqtt_conf *before)
 	if (d->mqtt != NULL)
 		mqtt_set_sensors(d->mqtt, d->sensors, d->nsensors, &dev);
 	d->web.mqtt = d->mqtt;
+	web_invalidate(&d->web);
 }
 
 /* Who may use the page and measure (access.h), as configured. */

@@ -422,11 +422,29 @@ static void rig_free(struct rig *r)
 }
 
 static int frames_seen;
+static struct display *watched; /* its stats as last told: told */
+static struct display_stats told;
 
-static void shown(void *ctx)
+static void shown(void *ctx, bool frame)
 {
 	(void)ctx;
-	frames_seen++;
+	if (frame)
+		frames_seen++;
+	if (watched != NULL)
+		told = *display_stats(watched);
+}
+
+/* Every change of the stats was told (the page's cache relies on it). */
+static void ck_told(const struct display *d)
+{
+	const struct display_stats *s = display_stats(d);
+
+	ck_assert_int_eq(s->status, told.status);
+	ck_assert_str_eq(s->error, told.error);
+	ck_assert_str_eq(s->page, told.page);
+	ck_assert_uint_eq(s->frames, told.frames);
+	ck_assert_uint_eq(s->transfers, told.transfers);
+	ck_assert(s->dim == told.dim);
 }
 
 static struct display_conf display_conf(const char *extra)
@@ -460,10 +478,11 @@ START_TEST(frames_reach_the_panel)
 	sensor_set(r.s, 0, 21.5);
 	sensor_set(r.s, 1, 40);
 	frames_seen = 0;
-	struct display *d = display_new(r.base, &c, r.bus, NULL, shown, NULL);
+	struct display *d = watched = display_new(r.base, &c, r.bus, NULL, shown, NULL);
 	display_set_sensors(d, &r.s, 1);
 	tu_run_for(r.base, 0.2);
 	ck_assert_int_eq(frames_seen, 1);
+	ck_told(d);
 	ck_assert_str_eq(display_stats(d)->page, "room/temperature");
 	ck_assert_int_eq(display_stats(d)->status, DISPLAY_OK);
 	sim_oled_frame(model, &panel);
@@ -472,6 +491,7 @@ START_TEST(frames_reach_the_panel)
 	ck_assert_uint_eq(first, 1024); /* the whole frame, once */
 
 	tu_run_for(r.base, 1.0); /* the next page */
+	ck_told(d);
 	ck_assert_str_eq(display_stats(d)->page, "room/humidity");
 	sim_oled_frame(model, &panel);
 	ck_assert_mem_eq(panel.bytes, display_shown(d)->bytes, sizeof panel.bytes);
@@ -500,6 +520,8 @@ START_TEST(frames_reach_the_panel)
 		                  .interval = 60 };
 	display_draw_page(&want, &p);
 	ck_assert_mem_eq(panel.bytes, want.bytes, sizeof want.bytes);
+	ck_told(d);
+	watched = NULL;
 	display_free(d);
 	rig_free(&r);
 }
@@ -514,9 +536,10 @@ START_TEST(a_missing_display_is_an_error_then_recovers)
 
 	rig_init(&r);
 	frames_seen = 0;
-	struct display *d = display_new(r.base, &c, r.bus, NULL, shown, NULL);
+	struct display *d = watched = display_new(r.base, &c, r.bus, NULL, shown, NULL);
 	display_set_sensors(d, &r.s, 1);
 	tu_run_for(r.base, 0.2);
+	ck_told(d); /* the error */
 	ck_assert_int_eq(display_stats(d)->status, DISPLAY_ERROR);
 	ck_assert_str_eq(display_stats(d)->error,
 	                 "no device answers at 0x3d on /dev/i2c-1: check wiring and address");
@@ -524,11 +547,13 @@ START_TEST(a_missing_display_is_an_error_then_recovers)
 	struct sim_oled *model = sim_oled_new(true, 128, 64);
 	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x3D, &sim_oled_ops, model);
 	tu_run_for(r.base, 10.5); /* the next attempt */
+	ck_told(d);
 	ck_assert_int_eq(display_stats(d)->status, DISPLAY_OK);
 	ck_assert_int_ge(frames_seen, 1);
 	struct fb panel;
 	sim_oled_frame(model, &panel);
 	ck_assert_mem_eq(panel.bytes, display_shown(d)->bytes, sizeof panel.bytes);
+	watched = NULL;
 	display_free(d);
 	rig_free(&r);
 }
@@ -585,6 +610,7 @@ static void probe_done(int err, void *arg)
 	ck_assert_uint_eq(p->id, 0x55); /* the BMP180's chip id */
 	p->worst = fmax(p->worst, sensor_now_mono() - p->asked);
 	p->answers++;
+	ck_told(watched); /* while the frame goes */
 }
 
 static void probe_ask(evutil_socket_t fd, short what, void *arg)
@@ -610,7 +636,7 @@ START_TEST(a_sensor_waits_for_one_chunk_at_most)
 	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, sim_bmp180_new(1));
 	r.s->status = SENSOR_OK;
 	sensor_set(r.s, 0, 21.5);
-	struct display *d = display_new(r.base, &c, r.bus, NULL, NULL, NULL);
+	struct display *d = watched = display_new(r.base, &c, r.bus, NULL, shown, NULL);
 	display_set_sensors(d, &r.s, 1);
 	p.bus = r.bus;
 	for (int i = 0; i < 8; i++) { /* through the first frame's second */
@@ -627,6 +653,7 @@ START_TEST(a_sensor_waits_for_one_chunk_at_most)
 	              p.worst * 1e3, chunk * 1e3);
 	for (int i = 0; i < 8; i++)
 		event_free(ev[i]);
+	watched = NULL;
 	display_free(d);
 	rig_free(&r);
 }
@@ -649,12 +676,14 @@ START_TEST(dim_hours_lower_the_contrast)
 	         ta.tm_hour, ta.tm_min, tb.tm_hour, tb.tm_min);
 	struct display_conf c = display_conf(hours);
 	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x3C, &sim_oled_ops, model);
-	struct display *d = display_new(r.base, &c, r.bus, NULL, NULL, NULL);
+	struct display *d = watched = display_new(r.base, &c, r.bus, NULL, shown, NULL);
 	display_set_sensors(d, &r.s, 1);
 	tu_run_for(r.base, 0.2);
+	ck_told(d);
 	ck_assert(display_stats(d)->dim);
 	ck_assert_uint_eq(sim_oled_state(model).contrast, 1);
 	ck_assert(sim_oled_state(model).on);
+	watched = NULL;
 	display_free(d);
 	c.dim_between.from = -1;
 	d = display_new(r.base, &c, r.bus, NULL, NULL, NULL);

@@ -160,7 +160,7 @@ struct display {
 	struct oled_geometry g;
 	struct i2c_bus *bus;
 	const struct history *history;
-	void (*shown)(void *ctx);
+	void (*changed)(void *ctx, bool frame);
 	void *ctx;
 
 	struct page_ref pages[MAX_PAGES];
@@ -183,6 +183,13 @@ struct display {
 };
 
 static void display_push(struct display *d);
+
+/* The stats changed, and with frame, the panel shows a new frame. */
+static void display_changed(struct display *d, bool frame)
+{
+	if (d->changed != NULL)
+		d->changed(d->ctx, frame);
+}
 
 const char *display_status_name(enum display_status st)
 {
@@ -283,6 +290,7 @@ static void display_fail(struct display *d, int err)
 		        d->c.bus, text, RETRY_SECONDS);
 	snprintf(d->stats.error, sizeof d->stats.error, "%s", text);
 	d->stats.status = DISPLAY_ERROR;
+	display_changed(d, false);
 	d->ready = false;
 	d->powered = false;
 	d->shown_valid = false;
@@ -304,6 +312,7 @@ static void sent_cb(int err, void *arg)
 	}
 	d->stats.transfers++;
 	if (++d->next < d->nxfers) {
+		display_changed(d, false);
 		send_next(d);
 		return;
 	}
@@ -316,8 +325,7 @@ static void sent_cb(int err, void *arg)
 	d->shown_fb = d->target;
 	d->shown_valid = true;
 	d->stats.frames++;
-	if (d->shown != NULL)
-		d->shown(d->ctx);
+	display_changed(d, true);
 	if (d->again) {
 		d->again = false;
 		display_push(d);
@@ -332,7 +340,7 @@ static void send_next(struct display *d)
 }
 
 /* Draw the frame of now and send what the panel does not show yet. */
-static void display_push(struct display *d)
+static void display_send(struct display *d)
 {
 	uint8_t cmd[OLED_INIT_MAX] = { 0 };
 	time_t now = time(NULL);
@@ -390,6 +398,19 @@ static void display_push(struct display *d)
 	send_next(d);
 }
 
+/* display_send, telling of a new page, dimming or status. */
+static void display_push(struct display *d)
+{
+	char page[sizeof d->stats.page];
+	bool dim = d->stats.dim;
+	enum display_status status = d->stats.status;
+
+	memcpy(page, d->stats.page, sizeof page);
+	display_send(d);
+	if (strcmp(page, d->stats.page) != 0 || dim != d->stats.dim || status != d->stats.status)
+		display_changed(d, false);
+}
+
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct display *d = arg;
@@ -422,7 +443,7 @@ static void redraw_cb(evutil_socket_t fd, short what, void *arg)
 
 struct display *display_new(struct event_base *base, const struct display_conf *c,
                             struct i2c_bus *bus, const struct history *history,
-                            void (*shown)(void *ctx), void *ctx)
+                            void (*changed)(void *ctx, bool frame), void *ctx)
 {
 	struct display *d = xcalloc(1, sizeof *d);
 
@@ -432,7 +453,7 @@ struct display *display_new(struct event_base *base, const struct display_conf *
 		                       c->height == 1 ? 32 : 64, c->rotation == 1, c->contrast };
 	d->bus = bus;
 	d->history = history;
-	d->shown = shown;
+	d->changed = changed;
 	d->ctx = ctx;
 	fb_init(&d->shown_fb, d->g.width, d->g.height);
 	d->tick = event_new(base, -1, EV_PERSIST, tick_cb, d);

@@ -103,6 +103,7 @@ struct mqtt {
 	struct mqtt_conf c;
 	struct mqtt_device dev;
 	void (*measure)(void *ctx);
+	void (*changed)(void *ctx); /* stats changed */
 	void *ctx;
 
 	char hostname[65];
@@ -134,6 +135,13 @@ static void mqtt_schedule_retry(struct mqtt *m, const char *why);
 
 static void mqtt_error(struct mqtt *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The stats changed: the page and the API show them anew. */
+static void mqtt_changed(struct mqtt *m)
+{
+	if (m->changed != NULL)
+		m->changed(m->ctx);
+}
+
 /* Remember why the connection failed or ended. */
 static void mqtt_error(struct mqtt *m, const char *fmt, ...)
 {
@@ -142,6 +150,7 @@ static void mqtt_error(struct mqtt *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m->stats.error, sizeof m->stats.error, fmt, ap);
 	va_end(ap);
+	mqtt_changed(m);
 }
 
 /* Arm the write event while libmosquitto has bytes to send. */
@@ -175,16 +184,19 @@ static void mqtt_publish(struct mqtt *m, const char *topic, const char *payload,
 		return; /* nothing waits: the states are published anew on connecting */
 	if (m->waiting >= m->c.queue) {
 		m->stats.dropped++;
+		mqtt_changed(m);
 		return;
 	}
 	int rc =
 	        mosquitto_publish(m->mosq, NULL, topic, (int)strlen(payload), payload, qos, retain);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		m->stats.dropped++;
+		mqtt_changed(m);
 		log_debug("mqtt: cannot publish %s: %s", topic, mosquitto_strerror(rc));
 		return;
 	}
 	m->stats.sent++;
+	mqtt_changed(m);
 	m->waiting++;
 	mqtt_update_write(m);
 }
@@ -330,6 +342,7 @@ static void mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
 	m->stats.connected = true;
 	m->stats.since = sensor_now_wall();
 	m->stats.error[0] = '\0';
+	mqtt_changed(m);
 	log_info("mqtt: connected to %s:%u as %s", m->c.host, m->c.port, m->c.client_id);
 	snprintf(topic, sizeof topic, "%s/status", m->prefix);
 	mqtt_publish(m, topic, "online", true, 1);
@@ -350,6 +363,7 @@ static void mqtt_on_disconnect(struct mosquitto *mosq, void *arg, int rc)
 	m->connected = false;
 	m->stats.connected = false;
 	m->stats.since = sensor_now_wall();
+	mqtt_changed(m);
 }
 
 /* A message on PREFIX/measure: Home Assistant's Measure button. */
@@ -625,7 +639,8 @@ static void read_machine_id(char *out, size_t outlen, const char *fallback)
 }
 
 struct mqtt *mqtt_new(struct event_base *base, const struct mqtt_conf *c,
-                      const struct mqtt_device *dev, void (*measure)(void *ctx), void *ctx)
+                      const struct mqtt_device *dev, void (*measure)(void *ctx),
+                      void (*changed)(void *ctx), void *ctx)
 {
 	static bool lib_ready;
 	struct mqtt *m = xcalloc(1, sizeof *m);
@@ -639,6 +654,7 @@ struct mqtt *mqtt_new(struct event_base *base, const struct mqtt_conf *c,
 	m->c = *c;
 	m->dev = *dev;
 	m->measure = measure;
+	m->changed = changed;
 	m->ctx = ctx;
 	m->retry_delay = 1;
 	if (gethostname(m->hostname, sizeof m->hostname - 1) != 0 || m->hostname[0] == '\0')

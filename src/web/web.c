@@ -88,9 +88,6 @@ struct web_cache {
 	bool valid;
 	uint64_t version;    /* w->version when rendered */
 	uint64_t renderings; /* so far: each one's ETag differs */
-	bool has_mqtt, has_display;
-	struct mqtt_stats mqtt; /* as shown */
-	struct display_stats display;
 	struct buf html, json, metrics;
 	char etag[48]; /* of html and json */
 };
@@ -120,18 +117,13 @@ static struct render_view web_view(const struct web *w);
 static const struct web_cache *web_rendered(struct web *w)
 {
 	struct web_cache *c = w->cache;
-	const struct mqtt_stats *m = w->mqtt != NULL ? mqtt_stats(w->mqtt) : NULL;
-	const struct display_stats *d = w->display != NULL ? display_stats(w->display) : NULL;
-
 	if (c == NULL) {
 		c = w->cache = xcalloc(1, sizeof *c);
 		buf_init(&c->html);
 		buf_init(&c->json);
 		buf_init(&c->metrics);
 	}
-	if (c->valid && c->version == w->version && c->has_mqtt == (m != NULL) &&
-	    (m == NULL || memcmp(m, &c->mqtt, sizeof *m) == 0) && c->has_display == (d != NULL) &&
-	    (d == NULL || memcmp(d, &c->display, sizeof *d) == 0))
+	if (c->valid && c->version == w->version)
 		return c;
 	struct render_view v = web_view(w);
 	buf_reset(&c->html);
@@ -140,12 +132,6 @@ static const struct web_cache *web_rendered(struct web *w)
 	render_html(&c->html, &v);
 	render_json(&c->json, &v);
 	render_metrics_state(&c->metrics, &v, w->durations);
-	c->has_mqtt = m != NULL;
-	if (m != NULL)
-		memcpy(&c->mqtt, m, sizeof *m); /* padding too, for memcmp */
-	c->has_display = d != NULL;
-	if (d != NULL)
-		memcpy(&c->display, d, sizeof *d);
 	c->version = w->version;
 	c->valid = true;
 	/* The start (in µs) makes the tags of an earlier run differ. */
