@@ -7,6 +7,8 @@
 #   make check-unit   the tests that need no broker, browser or systemd tools
 #                     (CHAR=unsigned or signed: with that char and -Wcast-align=strict)
 #   make vm-check     only the VM tests
+#   make vm-check-arm64   the VM test of the arm64 build, on Debian's arm64
+#                     kernel under qemu-system-aarch64
 #   make install      install (honours DESTDIR and PREFIX)
 #   make deb          the Debian package, in build/deb/ (ARCH=arm64 or armhf: for
 #                     that architecture, cross built, in build/deb-ARCH/)
@@ -242,6 +244,9 @@ ifneq ($(SANITIZE),1)
 endif
 	$(MAKE) --no-print-directory vm-run
 ifneq ($(SANITIZE),1)
+	$(MAKE) --no-print-directory vm-check-arm64
+endif
+ifneq ($(SANITIZE),1)
 	$(MAKE) --no-print-directory deb
 	tests/deb-checks.sh build/deb/muricle_$(VERSION)_*.deb
 	MURICLE_VM_CACHE="$(VM_CACHE)" tests/vm/run.sh --systemd build/deb/muricle_$(VERSION)_*.deb
@@ -250,13 +255,21 @@ endif
 vm-check: deps-vm
 	$(MAKE) --no-print-directory vm-run
 
+# The same guest test with the arm64 daemon, on Debian's arm64 kernel under
+# qemu-system-aarch64 (software emulation) and a root of arm64 packages.
+vm-check-arm64:
+	@scripts/install-deps.sh cross arm64 vm
+	$(MAKE) --no-print-directory ARCH=arm64 vm-run
+
 # Both libgpiod shims: the installed 1.6, then 2.x built from Debian 13's source.
 VM_CACHE ?= $(or $(MURICLE_VM_CACHE),$(HOME)/.cache/muricle-vm)
 vm-run: $(BUILD)/muricled
 	MURICLE_VM_CACHE="$(VM_CACHE)" tests/vm/run.sh $(BUILD)/muricled
 ifndef GPIOD_PREFIX
+ifndef ARCH
 	@prefix=$$(tests/vm/libgpiod2.sh "$(VM_CACHE)") && \
 		$(MAKE) --no-print-directory GPIOD_PREFIX="$$prefix" tests-run vm-run
+endif
 endif
 
 # The unit and integration tests that need no broker, browser, promtool or
@@ -386,6 +399,6 @@ lint:
 clean:
 	rm -rf build muricled
 
-.PHONY: all check check-cross deps-cross fuzz fuzz-replay fuzz-run soak tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format man lint clean
+.PHONY: all check check-cross vm-check-arm64 deps-cross fuzz fuzz-replay fuzz-run soak tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format man lint clean
 
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

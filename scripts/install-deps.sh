@@ -2,8 +2,9 @@
 # Install the Debian packages muricle needs to build and test, when any is missing.
 # Usage: scripts/install-deps.sh [build|test|vm|deb|bench]   (test and vm imply the
 # ones before them; deb and bench imply build)
-#        scripts/install-deps.sh cross ARCH   (arm64 or armhf: a cross build and its
-# tests under qemu-user; adds ARCH to dpkg's architectures)
+#        scripts/install-deps.sh cross ARCH [vm]   (arm64 or armhf: a cross build
+# and its tests under qemu-user; adds ARCH to dpkg's architectures; with vm,
+# what the VM test of an arm64 build needs too)
 set -eu
 
 # cmark-gfm turns the calibration guide into the page the daemon serves;
@@ -35,13 +36,16 @@ cross)
 	arch=${2:?usage: $0 cross arm64|armhf}
 	want="$build $deb crossbuild-essential-$arch qemu-user-static"
 	for p in $cross_libs; do want="$want $p:$arch"; done
+	# qemu-system-arm has qemu-system-aarch64; mmdebstrap extracts the
+	# guest's root of ARCH packages (tests/vm/root.sh).
+	[ "${3:-}" = vm ] && want="$want $vm qemu-system-arm mmdebstrap"
 	;;
 deb) want="$build $deb" ;;
 bench) want="$build $bench" ;;
 build) want=$build ;;
 test) want="$build $test" ;;
 vm) want="$build $test $vm" ;;
-*) echo "usage: $0 [build|test|vm|deb|bench] | cross ARCH" >&2; exit 2 ;;
+*) echo "usage: $0 [build|test|vm|deb|bench] | cross ARCH [vm]" >&2; exit 2 ;;
 esac
 
 case "${1:-build}" in test | vm) browser=y ;; *) browser=n ;; esac

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Runs inside the test VM, chrooted into the host's root, as root. The
-# kernel's gpio-sim and i2c-stub stand in for a Raspberry Pi's GPIO header
-# and I2C bus; the daemon is the host-built binary, unchanged.
+# Runs inside the test VM, chrooted into the host's root (for arm64, a root
+# of Debian's arm64 packages), as root. The kernel's gpio-sim and i2c-stub
+# stand in for a Raspberry Pi's GPIO header and I2C bus; the daemon is the
+# host-built (or cross-built) binary, unchanged.
 #
 # Expected values come from the datasheets' formulas for the preloaded
 # registers (worked out with their floating-point versions), not from the

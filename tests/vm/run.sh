@@ -7,6 +7,10 @@
 # a tmpfs overlay with systemd as PID 1, and runs tests/vm/systemd-test.sh:
 # the package installed and used as a user would.
 #
+# A daemon built for arm64 (make ARCH=arm64) boots Debian's arm64 kernel
+# under qemu-system-aarch64, with a root of Debian's arm64 packages
+# (tests/vm/root.sh) in place of the host's; the guest test is the same.
+#
 # MURICLE_VM_CACHE: where downloads and builds are kept (default
 # ~/.cache/muricle-vm). ACCEL=kvm on a machine with working KVM; the default
 # is software emulation (TCG).
@@ -20,10 +24,16 @@ fi
 daemon=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 cache=${MURICLE_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/muricle-vm}
 mkdir -p "$cache"
-kdir=$("$here/prepare.sh" "$cache")
+arch=amd64
+[ "$mode" = plain ] && readelf -h "$daemon" | grep -q 'Machine: *AArch64' && arch=arm64
+kdir=$("$here/prepare.sh" "$cache" "$arch")
+root=/
+[ "$arch" = amd64 ] || root=$("$here/root.sh" "$cache" "$arch" "$daemon")
 
 work=$(mktemp -d /tmp/muricle-vm.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; [ "$root" = / ] || rmdir "$root$work"' EXIT
+# The guest's root has the work folder's path to mount it on.
+mkdir -p "$root$work"
 if [ "$mode" = systemd ]; then
 	cp "$daemon" "$work/muricle.deb"
 	cp "$here/systemd-test.sh" "$here/lib.sh" "$work/"
@@ -46,12 +56,16 @@ if [ "$mode" = systemd ]; then
 else
 	cp "$daemon" "$work/muricled"
 	test=$here/guest-test.sh
+	if [ "$root" != / ]; then
+		cp "$here/guest-test.sh" "$here/lib.sh" "$work/"
+		test=$work/guest-test.sh
+	fi
 fi
 
 # The initramfs: busybox, the init script, the modules.
 ird=$work/initramfs
 mkdir -p "$ird/bin" "$ird/proc" "$ird/sys" "$ird/dev" "$ird/modules"
-cp /bin/busybox "$ird/bin/busybox"
+cp "$root/bin/busybox" "$ird/bin/busybox"
 ln -s busybox "$ird/bin/sh"
 cp "$here/init" "$ird/init"
 chmod +x "$ird/init"
@@ -59,11 +73,16 @@ cp "$kdir"/modules/* "$ird/modules/"
 (cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
 
 echo "vm: booting $(basename "$kdir") with $(basename "$daemon")"
+case $arch in
+amd64) qemu="qemu-system-x86_64 -machine accel=${ACCEL:-tcg}" console=ttyS0 ;;
+arm64) qemu="qemu-system-aarch64 -machine virt -cpu cortex-a72" console=ttyAMA0 ;;
+esac
 status=0
-timeout 900 qemu-system-x86_64 -machine "accel=${ACCEL:-tcg}" -m 1024 -smp 2 \
+# shellcheck disable=SC2086 # qemu: the command and its machine
+timeout 900 $qemu -m 1024 -smp 2 \
 	-kernel "$kdir/vmlinuz" -initrd "$work/initramfs.gz" \
-	-append "console=ttyS0 panic=-1 quiet muricle.work=$work muricle.test=$test muricle.mode=$mode" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-append "console=$console panic=-1 quiet muricle.work=$work muricle.test=$test muricle.mode=$mode" \
+	-virtfs local,path="$root",mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$work",mount_tag=work,security_model=none,multidevs=remap \
 	-nographic -no-reboot -serial stdio -monitor none > "$work/console.log" 2>&1 || status=$?
 
