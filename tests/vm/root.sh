@@ -22,7 +22,7 @@ for so in $(readelf -d "$daemon" | sed -n 's/.*Shared library: \[\(.*\)\]$/\1/p'
 	libs="$libs $pkg"
 done
 want=$(echo "$tools $libs" | tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ')
-suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+suite=$(sed -n "s/^VERSION_CODENAME=//p" /etc/os-release)
 root=$cache/root-$arch-$suite
 if [ -f "$root.ready" ] && [ "$(cat "$root.ready")" = "$want" ]; then
 	echo "$root"
