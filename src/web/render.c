@@ -12,15 +12,27 @@
 #include "sensor.h"
 
 /* ISO 8601 UTC with milliseconds, e.g. 2026-11-26T10:00:00.123Z. */
-static void put_iso(struct buf *b, double t)
+/* A moment to the second: in UTC with a T (ISO 8601), or in local time as
+ * the page shows it before its script runs. The page is rendered once per
+ * change, so it names the moment, not its age. */
+static void put_time(struct buf *b, double t, bool utc)
 {
 	time_t secs = (time_t)t;
 	struct tm tm;
 	char s[32];
 
-	gmtime_r(&secs, &tm);
-	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
-	buf_printf(b, "%s.%03dZ", s, (int)((t - floor(t)) * 1000));
+	if (utc)
+		gmtime_r(&secs, &tm);
+	else
+		localtime_r(&secs, &tm);
+	strftime(s, sizeof s, utc ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm);
+	buf_puts(b, s);
+}
+
+static void put_iso(struct buf *b, double t)
+{
+	put_time(b, t, true);
+	buf_printf(b, ".%03dZ", (int)((t - floor(t)) * 1000));
 }
 
 /* A quoted ISO 8601 time, or null for none (t <= 0). */
@@ -35,19 +47,6 @@ static void put_iso_or_null(struct buf *b, double t)
 	}
 }
 
-/* A moment as the page shows it before its script runs: local time. The
- * page is rendered once per change, so it names the moment, not its age. */
-static void put_local(struct buf *b, double t)
-{
-	time_t secs = (time_t)t;
-	struct tm tm;
-	char text[32];
-
-	localtime_r(&secs, &tm);
-	strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
-	buf_puts(b, text);
-}
-
 void render_value_text(struct buf *b, const struct sensor_value *sv)
 {
 	if (!sv->valid) {
@@ -55,12 +54,7 @@ void render_value_text(struct buf *b, const struct sensor_value *sv)
 	} else if (sv->q->boolean) {
 		buf_puts(b, sv->v != 0 ? "on" : "off");
 	} else if (sv->q == quantity(Q_TIMESTAMP)) {
-		time_t t = (time_t)sv->v;
-		struct tm tm;
-		char s[32];
-		localtime_r(&t, &tm);
-		strftime(s, sizeof s, "%Y-%m-%d %H:%M:%S", &tm);
-		buf_puts(b, s);
+		put_time(b, sv->v, false);
 	} else {
 		buf_printf(b, "%.*f%s%s", sv->decimals, sv->v, sv->q->unit[0] ? " " : "",
 		           sv->q->unit);
@@ -91,7 +85,7 @@ void render_html(struct buf *b, const struct render_view *v)
 		buf_puts(b, "No measurement yet.");
 	else {
 		buf_printf(b, "Measurement %llu, at ", (unsigned long long)v->rounds);
-		put_local(b, v->last_time);
+		put_time(b, v->last_time, false);
 		buf_puts(b, ".");
 	}
 	if (v->measuring)
@@ -195,7 +189,7 @@ void render_html(struct buf *b, const struct render_view *v)
 		buf_puts(b, ". <span class=\"age\">");
 		if (s->last_ok_mono > 0) {
 			buf_puts(b, "Last good reading at ");
-			put_local(b, s->last_ok);
+			put_time(b, s->last_ok, false);
 			buf_puts(b, ".");
 		} else {
 			buf_puts(b, "No good reading yet.");
