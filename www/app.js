@@ -271,6 +271,8 @@
 		const conv = (v) => v * u.scale + u.offset;
 		svg.setAttribute("viewBox", "0 0 " + w + " " + h);
 		while (svg.firstChild) svg.removeChild(svg.firstChild);
+		/* A reader on an older point stays on it; on the newest, follows it. */
+		const kept = se.cursor !== null && se.cursor < se.shown.length - 1 ? se.shown[se.cursor][0] : null;
 		se.shown = visible(se);
 		const good = se.shown.filter((p) => p[1] !== null);
 		svg.dataset.points = String(good.length);
@@ -349,7 +351,10 @@
 		se.stats.append("min " + fmt(min) + " · max " + fmt(max) + " · mean " + fmt(mean) + " · now ", b);
 		const rangeText = range ? "the last " + RANGES.find((r) => r[0] === range)[1] : "all kept readings";
 		svg.setAttribute("aria-label", se.label + " over " + rangeText + ": min " + fmt(min) + ", max " + fmt(max) + ", mean " + fmt(mean) + ", now " + fmt(latest) + ". Arrow keys read the points.");
-		if (se.focused) moveCursor(se, se.shown.length - 1);
+		if (se.focused) {
+			const i = kept === null ? -1 : se.shown.findIndex((p) => p[0] === kept);
+			moveCursor(se, i >= 0 ? i : se.shown.length - 1);
+		}
 	}
 
 	/* The readout under a chart: a point's time and value, or nothing. */

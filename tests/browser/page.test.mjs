@@ -285,9 +285,15 @@ async function main() {
 		const oldest = await page.textContent(readout);
 		assert.notEqual(oldest, newest, "Home goes to the oldest point");
 		await page.keyboard.press("ArrowRight");
-		assert.notEqual(await page.textContent(readout), oldest, "an arrow moves the readout");
+		const second = await page.textContent(readout);
+		assert.notEqual(second, oldest, "an arrow moves the readout");
+		const drawn = await points();
+		assert.equal((await page.request.post(`http://127.0.0.1:${port}/api/v1/measure`)).status(), 200);
+		await page.waitForFunction(([sel, n]) => Number(document.querySelector(sel).dataset.points) > n, [chart, drawn], { timeout: 15000 });
+		assert.equal(await page.textContent(readout), second, "a new reading leaves the reader on the point read");
 		await page.keyboard.press("End");
-		assert.equal(await page.textContent(readout), newest);
+		const last = await page.textContent(readout);
+		assert.ok(last !== newest && /— \d+\.\d\d hPa$/.test(last), `End reads the newest point, the new reading's (${last})`);
 
 		step("units: inHg and °F on the page, kept after a reload; the API keeps hPa and °C");
 		const pressureCell = 'section[data-sensor="barometer"] tr[data-value="pressure"] .value';
