@@ -12,6 +12,7 @@
 #   make install      install (honours DESTDIR and PREFIX)
 #   make deb          the Debian package, in build/deb/ (ARCH=arm64 or armhf: for
 #                     that architecture, cross built, in build/deb-ARCH/)
+#   make deb-trixie   the package built and installed on Debian 13 (libgpiod 2.x)
 #   make check-cross ARCH=arm64|armhf   the unit tests and the package for
 #                     ARCH, run under qemu-user (part of make check)
 #   make bench        the benchmark (bench/results.md)
@@ -250,6 +251,7 @@ ifneq ($(SANITIZE),1)
 	$(MAKE) --no-print-directory deb
 	tests/deb-checks.sh build/deb/muricle_$(VERSION)_*.deb
 	MURICLE_VM_CACHE="$(VM_CACHE)" tests/vm/run.sh --systemd build/deb/muricle_$(VERSION)_*.deb
+	$(MAKE) --no-print-directory deb-trixie
 endif
 
 vm-check: deps-vm
@@ -373,6 +375,11 @@ check-cross: deps-cross
 deps-cross:
 	@scripts/install-deps.sh cross $(ARCH)
 
+# The package built, lintian-checked and installed on Debian 13 (libgpiod
+# 2.x), in a trixie root made by mmdebstrap, into build/deb-trixie/.
+deb-trixie: deps-deb
+	tests/deb-trixie.sh "$(VM_CACHE)" build/deb-trixie
+
 deps-deb:
 	@scripts/install-deps.sh deb
 
@@ -399,6 +406,6 @@ lint:
 clean:
 	rm -rf build muricled
 
-.PHONY: all check check-cross vm-check-arm64 deps-cross fuzz fuzz-replay fuzz-run soak tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format man lint clean
+.PHONY: all check check-cross vm-check-arm64 deb-trixie deps-cross fuzz fuzz-replay fuzz-run soak tests-run vm-check vm-run run deb bench deps deps-test deps-vm deps-deb deps-bench install format man lint clean
 
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

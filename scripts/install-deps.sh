@@ -21,8 +21,10 @@ test="check libjson-c-dev clang libclang-rt-14-dev systemd man-db prometheus chr
 # i2c-tools and curl drive the guest test.
 vm="qemu-system-x86 busybox-static cpio gzip xz-utils libelf1 libssl3 linux-compiler-gcc-12-x86 i2c-tools curl"
 
-# The Debian package; its build runs make check-unit (Check, json-c).
-deb="debhelper dpkg-dev lintian git check libjson-c-dev"
+# The Debian package; its build runs make check-unit (Check, json-c), and
+# takes the units' folder from systemd.pc (in systemd on Debian 12);
+# mmdebstrap makes the Debian 13 root it is also built in (make deb-trixie).
+deb="debhelper dpkg-dev lintian git check libjson-c-dev systemd mmdebstrap"
 # make bench: load, the static reference, measuring tools.
 bench="wrk nginx curl python3 strace valgrind"
 

@@ -42,7 +42,7 @@ nocheck() {
 	return $rc
 }
 check "DEB_BUILD_OPTIONS=nocheck builds without running the tests" nocheck
-check "the one lintian override says why" sh -c "grep -B3 '^muricle: package-supports-alternative-init-but-no-init.d-script' debian/muricle.lintian-overrides | grep -q '^# '"
+check "the one lintian override it ships says why" sh -c "dpkg-deb --fsys-tarfile '$deb' | tar -xO ./usr/share/lintian/overrides/muricle | grep -B3 '^muricle: package-supports-alternative-init-but-no-init.d-script' | grep -q '^# '"
 check "the Description names the page, the history and Prometheus" sh -c "dpkg-deb -f '$deb' Description | grep -q 'web page' && dpkg-deb -f '$deb' Description | grep -q history && dpkg-deb -f '$deb' Description | grep -q Prometheus"
 
 summary deb
