@@ -1,5 +1,6 @@
 #!/bin/sh
-# Debian 12's libevent-dev for another architecture, unpacked into DIR:
+# libevent-dev for another architecture, unpacked into DIR (Debian 12's and
+# 13's are alike):
 # its headers (event2/event-config.h differs between architectures, which
 # is why the package is not Multi-Arch: same and cannot be installed beside
 # this machine's) and links to the libraries of the installed
@@ -14,8 +15,10 @@ if [ ! -e "$lib/libevent_core-2.1.so.7" ]; then
 	echo "error: $lib/libevent_core-2.1.so.7 is missing: scripts/install-deps.sh cross $arch installs it" >&2
 	exit 1
 fi
-# The headers must match the installed libraries.
-version=$(dpkg-query -W -f='${Version}' "libevent-core-2.1-7:$arch")
+# The headers must match the installed libraries (libevent-core-2.1-7, or
+# on Debian 13 libevent-core-2.1-7t64).
+pkg=$(dpkg -S "$lib/libevent_core-2.1.so.7" | sed -n 's/^\([^:]*\):.*/\1/p' | head -n 1)
+version=$(dpkg-query -W -f='${Version}' "$pkg:$arch")
 tmp=$(mktemp -d)
 chown _apt "$tmp" 2>/dev/null || true # apt-get download writes as _apt
 trap 'rm -rf "$tmp"' EXIT
