@@ -113,7 +113,14 @@ cc -O2 -o "$tmp/bare" "$here/bare.c" $(pkg-config --cflags --libs libevent_core 
 $server "$tmp/bare" "$bport" &
 bpid=$!
 pids="$pids $bpid"
+# The same answering the page's bytes (saved for nginx above): the library's
+# ceiling for a body of the page's size.
+bpport=18087
+$server "$tmp/bare" "$bpport" "$tmp/www/index.html" &
+bppid=$!
+pids="$pids $bppid"
 while ! curl -s -o /dev/null "http://127.0.0.1:$bport/"; do sleep 0.01; done
+while ! curl -s -o /dev/null "http://127.0.0.1:$bpport/"; do sleep 0.01; done
 bare_rss=$(awk '/^Rss:/ { print $2 }' "/proc/$bpid/smaps_rollup")
 bare_anon=$(awk '/^Private_Dirty:/ { print $2 }' "/proc/$bpid/smaps_rollup")
 # Where muricled's RSS goes, by mapping: the five largest.
@@ -145,11 +152,13 @@ printf 'wrk.method = "POST"\n' > "$tmp/post.lua"
 : > "$tmp/busy"
 : > "$tmp/ngx"
 : > "$tmp/bare.rps"
+: > "$tmp/barepage.rps"
 : > "$tmp/rtt"
 for _ in 1 2 3; do
 	load "http://127.0.0.1:$mport/" >> "$tmp/alone"
 	load "http://127.0.0.1:$nport/" >> "$tmp/ngx"
 	load "http://127.0.0.1:$bport/" >> "$tmp/bare.rps"
+	load "http://127.0.0.1:$bpport/" >> "$tmp/barepage.rps"
 	$client wrk -t1 -c4 -d"$((dur + 2))s" --latency -s "$tmp/post.lua" \
 		"http://127.0.0.1:$mport/api/v1/measure" > "$tmp/measure.out" 2>&1 &
 	measurer=$!
@@ -162,7 +171,8 @@ done
 page_rps=$(median 1 "$tmp/alone") page_p50=$(median 2 "$tmp/alone") page_p99=$(median 3 "$tmp/alone")
 ngx_rps=$(median 1 "$tmp/ngx") ngx_p50=$(median 2 "$tmp/ngx") ngx_p99=$(median 3 "$tmp/ngx")
 bare_rps=$(median 1 "$tmp/bare.rps") bare_p50=$(median 2 "$tmp/bare.rps") bare_p99=$(median 3 "$tmp/bare.rps")
-kill "$bpid"
+bp_rps=$(median 1 "$tmp/barepage.rps") bp_p50=$(median 2 "$tmp/barepage.rps") bp_p99=$(median 3 "$tmp/barepage.rps")
+kill "$bpid" "$bppid"
 busy_rps=$(median 1 "$tmp/busy") busy_p50=$(median 2 "$tmp/busy") busy_p99=$(median 3 "$tmp/busy")
 measure_median_ms=$(median 1 "$tmp/rtt")
 measures=$(awk '{ n += $2 } END { print n }' "$tmp/rtt")
@@ -268,6 +278,7 @@ ins_ngx=$(instr 18085 / nginx -c "$tmp/nginx/instr.conf" -g 'daemon off; master_
 
 ratio=$(awk -v a="$page_rps" -v b="$ngx_rps" 'BEGIN { printf "%.2f", a / b }')
 bare_ratio=$(awk -v a="$page_rps" -v b="$bare_rps" 'BEGIN { printf "%.2f", a / b }')
+bp_ratio=$(awk -v a="$page_rps" -v b="$bp_rps" 'BEGIN { printf "%.2f", a / b }')
 api_bare=$(awk -v a="$api_rps" -v b="$bare_rps" 'BEGIN { printf "%.2f", a / b }')
 api_ngx=$(awk -v a="$api_rps" -v b="$ngx_rps" 'BEGIN { printf "%.2f", a / b }')
 ins_ratio=$(awk -v a="$ins_page" -v b="$ins_bare" 'BEGIN { printf "%.2f", a / b }')
@@ -289,7 +300,8 @@ machine="$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(
 	echo "| GET /metrics | $met_rps req/s, p50 $met_p50 ms, p99 $met_p99 ms |"
 	echo "| nginx, the same page as a static file, 1 worker (median of 3) | $ngx_rps req/s, p50 $ngx_p50 ms, p99 $ngx_p99 ms |"
 	echo "| bench/bare.c: libmicrohttpd in a libevent loop answering a 3-byte body, the library's ceiling (median of 3) | $bare_rps req/s, p50 $bare_p50 ms, p99 $bare_p99 ms |"
-	echo "| GET / as a share of nginx / of bare | $ratio / $bare_ratio |"
+	echo "| the same answering the page's $(stat -c %s "$tmp/www/index.html") bytes (saved from GET /; median of 3) | $bp_rps req/s, p50 $bp_p50 ms, p99 $bp_p99 ms |"
+	echo "| GET / as a share of nginx / of bare / of bare with the page | $ratio / $bare_ratio / $bp_ratio |"
 	echo "| GET /api/v1/sensors as a share of nginx / of bare | $api_ngx / $api_bare |"
 	echo "| instructions per request (callgrind, 2,000 in a row on one connection): GET /, GET /api/v1/sensors | $ins_page ($ins_ratio x bare), $ins_api ($ins_api_ratio x bare) |"
 	echo "| the same for bench/bare.c, nginx (GET / from the saved page) | $ins_bare, $ins_ngx |"
