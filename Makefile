@@ -246,8 +246,6 @@ endif
 	$(MAKE) --no-print-directory vm-run
 ifneq ($(SANITIZE),1)
 	$(MAKE) --no-print-directory vm-check-arm64
-endif
-ifneq ($(SANITIZE),1)
 	$(MAKE) --no-print-directory deb
 	tests/deb-checks.sh build/deb/muricle_$(VERSION)_*.deb
 	MURICLE_VM_CACHE="$(VM_CACHE)" tests/vm/run.sh --systemd build/deb/muricle_$(VERSION)_*.deb

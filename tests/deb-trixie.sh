@@ -27,10 +27,15 @@ if [ ! -f "$root.ready" ]; then
 fi
 # The build needs /proc and /dev (its tests start the daemon); the root is
 # the host's network, for apt and for the tests' loopback.
+unmount() {
+	for m in dev/pts dev proc; do
+		if mountpoint -q "$root/$m"; then umount "$root/$m"; fi
+	done
+}
+trap unmount EXIT
 mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
 mount -t devpts -o newinstance devpts "$root/dev/pts"
-trap 'umount "$root/dev/pts" "$root/dev" "$root/proc"' EXIT
 rm -rf "$root/build"
 mkdir -p "$root/build/muricle-$version"
 (cd "$here" && git ls-files -z | xargs -0 tar -c) | tar -x -C "$root/build/muricle-$version"

@@ -425,7 +425,7 @@ static int frames_seen;
 static struct display *watched; /* its stats as last told: told */
 static struct display_stats told;
 
-static void shown(void *ctx, bool frame)
+static void changed_cb(void *ctx, bool frame)
 {
 	(void)ctx;
 	if (frame)
@@ -478,7 +478,7 @@ START_TEST(frames_reach_the_panel)
 	sensor_set(r.s, 0, 21.5);
 	sensor_set(r.s, 1, 40);
 	frames_seen = 0;
-	struct display *d = watched = display_new(r.base, &c, r.bus, NULL, shown, NULL);
+	struct display *d = watched = display_new(r.base, &c, r.bus, NULL, changed_cb, NULL);
 	display_set_sensors(d, &r.s, 1);
 	tu_run_for(r.base, 0.2);
 	ck_assert_int_eq(frames_seen, 1);
@@ -536,7 +536,7 @@ START_TEST(a_missing_display_is_an_error_then_recovers)
 
 	rig_init(&r);
 	frames_seen = 0;
-	struct display *d = watched = display_new(r.base, &c, r.bus, NULL, shown, NULL);
+	struct display *d = watched = display_new(r.base, &c, r.bus, NULL, changed_cb, NULL);
 	display_set_sensors(d, &r.s, 1);
 	tu_run_for(r.base, 0.2);
 	ck_told(d); /* the error */
@@ -570,7 +570,7 @@ START_TEST(readings_are_drawn_once_a_second)
 	r.s->status = SENSOR_OK;
 	sensor_set(r.s, 0, 21.5);
 	frames_seen = 0;
-	struct display *d = display_new(r.base, &c, r.bus, NULL, shown, NULL);
+	struct display *d = display_new(r.base, &c, r.bus, NULL, changed_cb, NULL);
 	display_set_sensors(d, &r.s, 1); /* one page: the ticks draw nothing new */
 	tu_run_for(r.base, 0.1);
 	ck_assert_int_eq(frames_seen, 1);
@@ -636,7 +636,7 @@ START_TEST(a_sensor_waits_for_one_chunk_at_most)
 	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x77, &sim_bmp180_ops, sim_bmp180_new(1));
 	r.s->status = SENSOR_OK;
 	sensor_set(r.s, 0, 21.5);
-	struct display *d = watched = display_new(r.base, &c, r.bus, NULL, shown, NULL);
+	struct display *d = watched = display_new(r.base, &c, r.bus, NULL, changed_cb, NULL);
 	display_set_sensors(d, &r.s, 1);
 	p.bus = r.bus;
 	for (int i = 0; i < 8; i++) { /* through the first frame's second */
@@ -676,7 +676,7 @@ START_TEST(dim_hours_lower_the_contrast)
 	         ta.tm_hour, ta.tm_min, tb.tm_hour, tb.tm_min);
 	struct display_conf c = display_conf(hours);
 	sim_i2c_attach(r.sim, "/dev/i2c-1", 0x3C, &sim_oled_ops, model);
-	struct display *d = watched = display_new(r.base, &c, r.bus, NULL, shown, NULL);
+	struct display *d = watched = display_new(r.base, &c, r.bus, NULL, changed_cb, NULL);
 	display_set_sensors(d, &r.s, 1);
 	tu_run_for(r.base, 0.2);
 	ck_told(d);

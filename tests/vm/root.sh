@@ -15,8 +15,9 @@ say() { echo "vm: $*" >&2; }
 
 tools="busybox-static dash coreutils sed grep mawk curl i2c-tools libc-bin"
 libs=
+triplet=$(dpkg-architecture -a "$arch" -qDEB_HOST_MULTIARCH 2>/dev/null)
 for so in $(readelf -d "$daemon" | sed -n 's/.*Shared library: \[\(.*\)\]$/\1/p'); do
-	pkg=$(dpkg -S "*/$(dpkg-architecture -a "$arch" -qDEB_HOST_MULTIARCH 2>/dev/null)/$so" |
+	pkg=$(dpkg -S "*/$triplet/$so" |
 		sed -n "s/^\([^:]*\):$arch: .*/\1/p" | head -n 1)
 	[ -n "$pkg" ] || { say "no :$arch package holds $so (scripts/install-deps.sh cross $arch)"; exit 1; }
 	libs="$libs $pkg"
